@@ -1,0 +1,1 @@
+"""cbrnet: the platform of international CBRN risk-mitigation networks."""

@@ -1,0 +1,32 @@
+"""Base filter set shared by list pages, API lists and exports: free-text search plus field filters."""
+
+import operator
+from functools import reduce
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class BaseFilterSet(django_filters.FilterSet):
+    """Subclasses set Meta.model, Meta.fields and `search_fields` (never contact details)."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    search_fields: tuple[str, ...] = ()
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        user = getattr(request, "user", None)
+        for filter_ in self.filters.values():
+            choices = getattr(filter_, "queryset", None)
+            if choices is not None and hasattr(choices, "restrict"):
+                filter_.queryset = choices.restrict(user, "view")  # offer only what the user may see
+
+    def search(self, queryset, name, value):
+        words = value.split()[:8]
+        if not words or not self.search_fields:
+            return queryset
+        clauses = [
+            reduce(operator.or_, (Q(**{f"{field}__icontains": word}) for field in self.search_fields)) for word in words
+        ]
+        return queryset.filter(reduce(operator.and_, clauses))

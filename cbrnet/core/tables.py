@@ -1,0 +1,39 @@
+"""Declarative list-page columns: a column names an attribute path and how to show it."""
+
+from dataclasses import dataclass
+
+from django.utils.formats import localize
+
+
+@dataclass(frozen=True)
+class Column:
+    accessor: str  # attribute path with dots, e.g. "organisation.country"
+    label: str = ""
+    link: bool = False  # link the cell to the row's detail page
+    order_by: str | None = None  # an ordering field name, if the column is sortable
+
+    def value(self, row):
+        value = row
+        for part in self.accessor.split("."):
+            if value is None:
+                return ""
+            display = getattr(value, f"get_{part}_display", None)
+            value = display() if callable(display) else getattr(value, part, None)
+            if callable(value) and not hasattr(value, "all"):
+                value = value()
+        if value is None:
+            return ""
+        if hasattr(value, "all"):
+            return ", ".join(str(item) for item in value.all())
+        if isinstance(value, bool):
+            return "✓" if value else "—"
+        return localize(value)
+
+    def header(self, model):
+        if self.label:
+            return self.label
+        field_name = self.accessor.split(".")[0]
+        try:
+            return str(model._meta.get_field(field_name).verbose_name).capitalize()
+        except Exception:  # noqa: BLE001 - a computed attribute has no field; show its name
+            return field_name.replace("_", " ").capitalize()

@@ -1,0 +1,83 @@
+"""Reads that span relations: the country page, the region page, the network map. Always take the user."""
+
+from django.db.models import Count, Prefetch
+
+from cbrnet import access
+from cbrnet.registry import models
+from cbrnet.registry.choices import Role
+
+
+def _active_roles(user, **filters):
+    queryset = models.RoleAssignment.objects.active().filter(**filters).select_related("person__organisation", "organisation")
+    return access.restrict(queryset, user).order_by("person__family_name")
+
+
+def country_page(*, user, country: models.Country) -> dict:
+    """Membership, National Focal Point (and history), national team, organisations and experts of a country."""
+    memberships = access.restrict(
+        models.Membership.objects.filter(country=country).select_related("network", "region"), user
+    ).order_by("network__name")
+    focal_points = access.restrict(
+        models.RoleAssignment.objects.filter(country=country, role=Role.FOCAL_POINT).select_related("person"), user
+    ).order_by("-start_date")
+    organisations = access.restrict(models.Organisation.objects.filter(country=country), user).order_by("name")
+    experts = access.restrict(
+        models.ExpertProfile.objects.filter(person__country=country)
+        .select_related("person__organisation")
+        .prefetch_related(Prefetch("expertise", queryset=models.Expertise.objects.select_related("thematic_area"))),
+        user,
+    ).order_by("person__family_name")
+    return {
+        "memberships": memberships,
+        "focal_point": next((role for role in focal_points if role.is_active), None),
+        "focal_point_history": [role for role in focal_points if not role.is_active],
+        "team": _active_roles(user, country=country, role=Role.NATIONAL_TEAM),
+        "organisations": organisations[:100],
+        "organisation_count": organisations.count(),
+        "experts": experts[:50],
+        "expert_count": experts.count(),
+        "map_classes": {country.iso2: "highlight"},
+        "can_appoint": access.may_add(user, models.RoleAssignment),
+    }
+
+
+def region_page(*, user, region: models.Region) -> dict:
+    """Secretariat, partner countries with their focal points, and priorities of a region."""
+    memberships = list(
+        access.restrict(models.Membership.objects.current().filter(region=region).select_related("country"), user).order_by(
+            "country__name"
+        )
+    )
+    country_ids = [membership.country_id for membership in memberships]
+    focal_points = {
+        role.country_id: role
+        for role in _active_roles(user, country_id__in=country_ids, role=Role.FOCAL_POINT).select_related("country")
+    }
+    team_counts = dict(
+        access.restrict(models.RoleAssignment.objects.active().filter(country_id__in=country_ids, role=Role.NATIONAL_TEAM), user)
+        .values("country_id")
+        .annotate(total=Count("pk"))
+        .values_list("country_id", "total")
+    )
+    rows = [
+        {"membership": m, "focal_point": focal_points.get(m.country_id), "team_size": team_counts.get(m.country_id, 0)}
+        for m in memberships
+    ]
+    secretariat = access.restrict(models.Secretariat.objects.filter(region=region).select_related("host_country"), user).first()
+    return {
+        "secretariat": secretariat,
+        "rows": rows,
+        "priorities": access.restrict(region.priorities.select_related("thematic_area"), user),
+        "focal_point_count": len(focal_points),
+        "team_count": sum(1 for value in team_counts.values() if value),
+        "map_classes": {m.country.iso2: m.status for m in memberships},
+    }
+
+
+def network_map(*, user) -> dict[str, str]:
+    """ISO code → membership status of every current member country of any network the user can see."""
+    memberships = access.restrict(models.Membership.objects.current().select_related("country"), user)
+    classes: dict[str, str] = {}
+    for iso2, status in memberships.values_list("country__iso2", "status"):
+        classes.setdefault(iso2, status)
+    return classes
