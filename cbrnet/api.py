@@ -251,7 +251,16 @@ def crud_router(*, model, schema_out, schema_in, form_class, filterset_class, or
 def _form_data(form_class, payload: dict, instance) -> dict:
     """Turn an API payload into form data; for a partial update, start from the stored values."""
     fields = form_class._meta.fields
-    data = {name: value for name, value in model_to_dict(instance, fields=fields).items()} if instance else {}
+    if instance is not None:
+        data = dict(model_to_dict(instance, fields=fields))
+    else:
+        # Fields left out of a create take the model's default, as they would in the database.
+        model = form_class._meta.model
+        data = {
+            name: model._meta.get_field(name).get_default()
+            for name in fields
+            if model._meta.get_field(name).has_default()
+        }
     for name, value in payload.items():
         key = name[:-3] if name.endswith("_id") and name[:-3] in fields else name
         data[key] = value

@@ -107,8 +107,69 @@ def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
                 points.append((x * sx + tx, y * sy + ty))
         else:
             points = [(p[0], p[1]) for p in arc]
-        arcs.append(points)
+        arcs.append(fix_antimeridian(points))
     return arcs
+
+
+def fix_antimeridian(points: list) -> list:
+    """Quantisation turns +180° into -180°: a point on the antimeridian takes the side of
+    its nearest neighbour that is not on it (else Russia and Fiji get a line across the map)."""
+    on_edge = [abs(abs(lon) - 180) < 1e-9 for lon, _ in points]
+    if not any(on_edge):
+        return points
+    out = list(points)
+    n = len(points)
+    for i in range(n):
+        if not on_edge[i]:
+            continue
+        for step in range(1, n):
+            side = None
+            for j in (i - step, i + step):
+                if 0 <= j < n and not on_edge[j]:
+                    side = 1 if points[j][0] > 0 else -1
+                    break
+            if side is not None:
+                out[i] = (180.0 * side, points[i][1])
+                break
+    return out
+
+
+def split_at_antimeridian(points: list) -> list[list]:
+    """Split an arc where it crosses the antimeridian (a jump of more than 180° in
+    longitude), adding the crossing point on both edges: returns the pieces."""
+    pieces = [[points[0]]]
+    for p, q in zip(points, points[1:], strict=False):
+        if abs(q[0] - p[0]) > 180:
+            side = 1 if p[0] > 0 else -1
+            edge = 180.0 * side
+            q_lon = q[0] + 360 * side
+            lat = p[1] if q_lon == p[0] else p[1] + (edge - p[0]) / (q_lon - p[0]) * (q[1] - p[1])
+            pieces[-1].append((edge, lat))
+            pieces.append([(-edge, lat)])
+        pieces[-1].append(q)
+    return pieces
+
+
+def split_ring_at_edges(ring: list) -> list[list]:
+    """A ring that crosses the antimeridian holds jumps from one map edge to the other
+    (projected x differs by more than half the width): cut it there and join the parts
+    of each side, which closes them along the map edge."""
+    jumps = [i for i in range(len(ring) - 1) if abs(ring[i + 1][0] - ring[i][0]) > WIDTH / 2]
+    if not jumps:
+        return [ring]
+    # Rotate so that the ring starts right after a jump, then cut at every jump.
+    start = jumps[0] + 1
+    rotated = ring[start:] + ring[1:start]  # ring[0] == ring[-1]: drop the duplicate
+    parts, current = [], [rotated[0]]
+    for p, q in zip(rotated, rotated[1:], strict=False):
+        if abs(q[0] - p[0]) > WIDTH / 2:
+            parts.append(current)
+            current = []
+        current.append(q)
+    parts.append(current)
+    west = [pt for part in parts if part[0][0] < WIDTH / 2 for pt in part]
+    east = [pt for part in parts if part[0][0] >= WIDTH / 2 for pt in part]
+    return [r for r in (west, east) if len(r) >= 3]
 
 
 # --- Geometry helpers -----------------------------------------------------------------------------
@@ -261,7 +322,10 @@ def ring_to_path(ring: list) -> str:
 def build_level(topology: dict, projected: list, tolerance: float, min_area: float) -> dict:
     """Polygons per output key at one level of detail: {key: {alpha2, name, polys}} where
     polys is a list of (area, rings), largest first, rounded to 0.1 unit."""
-    simplified = [simplify_arc(arc, tolerance) for arc in projected]
+    # Each projected arc is a list of pieces (more than one where it crosses the
+    # antimeridian); pieces are simplified separately so the edge points stay.
+    simplified = [[pt for piece in arc for pt in simplify_arc(piece, tolerance)] for arc in projected]
+    unsimplified = [[pt for piece in arc for pt in piece] for arc in projected]
 
     def stitch(arc_indexes, arcs):
         ring = []
@@ -273,10 +337,13 @@ def build_level(topology: dict, projected: list, tolerance: float, min_area: flo
     def polygons_from(polygons, arcs):
         polys = []
         for polygon in polygons:
-            rings = [round_ring(stitch(ring, arcs)) for ring in polygon]
-            rings = [r for r in rings if len(r) >= 3]
-            if rings and abs(ring_area(rings[0])) > 0:
-                polys.append((abs(ring_area(rings[0])), rings))
+            outers = split_ring_at_edges(stitch(polygon[0], arcs))
+            holes = [stitch(ring, arcs) for ring in polygon[1:]]
+            for n, outer in enumerate(outers):
+                rings = [round_ring(r) for r in [outer] + (holes if n == 0 else [])]
+                rings = [r for r in rings if len(r) >= 3]
+                if rings and abs(ring_area(rings[0])) > 0:
+                    polys.append((abs(ring_area(rings[0])), rings))
         return polys
 
     groups: dict[str, dict] = {}
@@ -309,7 +376,7 @@ def build_level(topology: dict, projected: list, tolerance: float, min_area: flo
         polys = polygons_from(group["polygons"], simplified)
         if not polys:
             # Too small for the simplified arcs: use the unsimplified ones for this country.
-            polys = polygons_from(group["polygons"], projected)
+            polys = polygons_from(group["polygons"], unsimplified)
         if not polys:
             print(f"warning: {group['name']} vanished at this resolution", file=sys.stderr)
             continue
@@ -331,7 +398,10 @@ def outline_path() -> str:
 
 
 def build(topology: dict, tolerance: float, min_area: float, lo_tolerance: float, lo_min_area: float) -> dict:
-    projected = [[project(lon, lat) for lon, lat in arc] for arc in decode_arcs(topology)]
+    projected = [
+        [[project(lon, lat) for lon, lat in piece] for piece in split_at_antimeridian(arc)]
+        for arc in decode_arcs(topology)
+    ]
     fine = build_level(topology, projected, tolerance, min_area)
     coarse = build_level(topology, projected, lo_tolerance, lo_min_area)
 

@@ -4,15 +4,21 @@ import operator
 from functools import reduce
 
 import django_filters
+from django.forms import NumberInput, TextInput
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+class SearchInput(TextInput):
+    input_type = "search"
 
 
 class BaseFilterSet(django_filters.FilterSet):
     """Subclasses set Meta.model, Meta.fields and `search_fields` (never contact details)."""
 
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q = django_filters.CharFilter(method="search", label=_("Search"), widget=SearchInput())
     search_fields: tuple[str, ...] = ()
+    large_relations = ("organisation", "person", "expertprofile", "user")
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
@@ -21,6 +27,10 @@ class BaseFilterSet(django_filters.FilterSet):
             choices = getattr(filter_, "queryset", None)
             if choices is not None and hasattr(choices, "restrict"):
                 filter_.queryset = choices.restrict(user, "view")  # offer only what the user may see
+                if choices.model._meta.model_name in self.large_relations:
+                    # Thousands of options would make the page heavy on a slow link: take an id
+                    # (pages link here with it filled in, e.g. "people of this organisation").
+                    filter_.extra["widget"] = NumberInput(attrs={"min": 1})
 
     def search(self, queryset, name, value):
         words = value.split()[:8]

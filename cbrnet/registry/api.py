@@ -1,6 +1,7 @@
 """JSON API of the registry: one CRUD router per model, declared with its schemas."""
 
-from ninja import ModelSchema, Router
+from ninja import Field, ModelSchema, Router, Schema
+from pydantic import create_model
 
 from cbrnet.api import crud_router
 from cbrnet.registry import filters, forms, models, views
@@ -14,11 +15,14 @@ def _model_schema(name: str, meta: dict):
 
 
 def schemas(model_class, field_names: list[str]):
-    """The output schema (id + fields) and the input schema (every field optional; the form validates)."""
+    """The output schema (id + fields) and the input schema: the same fields, all optional (the form
+    validates them and names what is missing); related records are given by id."""
     out_schema = _model_schema(f"{model_class.__name__}Out", {"model": model_class, "fields": ["id", *field_names]})
-    in_schema = _model_schema(
-        f"{model_class.__name__}In", {"model": model_class, "fields": field_names, "fields_optional": "__all__"}
-    )
+    in_fields = {
+        name: (out_schema.model_fields[name].annotation | None, Field(None, description=out_schema.model_fields[name].description))
+        for name in field_names
+    }
+    in_schema = create_model(f"{model_class.__name__}In", __base__=Schema, __module__=__name__, **in_fields)
     return out_schema, in_schema
 
 

@@ -47,7 +47,7 @@ def _ears_c1_c2(counts, weeks: int, alpha: float, baseline: int, min_sigma: floa
     n_series, n_weeks = values.shape
     evaluated = evaluated_weeks(n_weeks, weeks)
     result = empty_detection(n_series, evaluated.size)
-    judged = evaluated >= baseline + lag + 1  # the minimum history of C1 (lag 1) and C2 (lag 3)
+    judged = evaluated >= baseline + lag  # the minimum history: C1 (lag 1) t >= 8, C2 (lag 3) t >= 10
     if not judged.any():
         return result
     z = norm.ppf(1.0 - alpha)
