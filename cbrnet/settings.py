@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "cbrnet.core",
     "cbrnet.accounts",
     "cbrnet.registry",
+    "cbrnet.projects",
 ]
 
 MIDDLEWARE = [
@@ -84,7 +85,7 @@ TEMPLATES = [
 ]
 
 # --- Database: SQLite by default, PostgreSQL in production --------------------------------------
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'cbrnet.sqlite3'}")
+DATABASE_URL = env_secret("DATABASE_URL", f"sqlite:///{DATA_DIR / 'cbrnet.sqlite3'}")  # holds a password
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -128,7 +129,11 @@ SECURE_SSL_REDIRECT = SECURE_HTTPS and env_bool("SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31536000 if SECURE_HTTPS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)  # gunicorn listens on localhost behind nginx (deploy/)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+if BEHIND_PROXY:
+    # The client's address is nginx's X-Real-IP, or the sign-in throttle counts everyone as one.
+    MIDDLEWARE.insert(0, "cbrnet.accounts.middleware.ProxyClientAddressMiddleware")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12, minimum=1) * 3600
@@ -146,6 +151,17 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+# The sign-in throttle counts failures per address in the cache, which must be shared by every
+# web worker: a per-process memory cache would multiply the limit by the number of workers.
+CACHE = env_choice("CACHE", "memory" if DEBUG else "file", ("memory", "file", "redis"))
+if CACHE == "memory":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE == "file":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(DATA_DIR / "cache")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": env_secret("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)

@@ -38,12 +38,19 @@ class ScopedPolicy(Policy):
     """
 
     def __init__(self, *, country=None, region=None, organisation=None, public_read=True,
-                 managers=("secretariat", "focal_point", "org_admin")):
+                 managers=("secretariat", "focal_point", "org_admin"), many=False):
         self.country = country
         self.region = region
         self.organisation = organisation
         self.public_read = public_read
         self.managers = frozenset(managers)
+        self.many = many  # a path crosses a many-to-many relation: dedupe through a subquery
+
+    def filter(self, queryset, context, action):
+        q = self.q(context, action)
+        if self.many:
+            return queryset.filter(pk__in=queryset.model._base_manager.filter(q).values("pk"))
+        return queryset.filter(q)
 
     def manage_q(self, context, prefix=""):
         if not context.active:

@@ -19,6 +19,7 @@ class BaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"), widget=SearchInput())
     search_fields: tuple[str, ...] = ()
     large_relations = ("organisation", "person", "expertprofile", "user")
+    unfiltered: dict[str, str] = {}  # field name -> why it deliberately has no filter (meta-tested)
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)

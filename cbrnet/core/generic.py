@@ -280,11 +280,16 @@ def not_found(*args, **kwargs):
     raise Http404
 
 
+REGISTERED: dict = {}  # model -> ModelViews, for the meta-tests (every model has a UI and filters)
+
+
 class ModelViews:
     """The four generic views of one model, configured in one place (see registry/views.py)."""
 
     def __init__(self, model, *, form, filterset, columns, fields, export_fields=(), queryset=None,
                  list_template=None, detail_class=ObjectDetailView, list_class=ObjectListView, title=""):
+        REGISTERED[model] = self
+        self.model, self.filterset = model, filterset
         base = queryset if queryset is not None else model.objects.all()
         list_attrs = {"model": model, "queryset": base, "filterset_class": filterset, "columns": list(columns),
                       "export_fields": list(export_fields), "title": title}
@@ -299,10 +304,11 @@ class ModelViews:
     def urls(self, prefix: str, name: str):
         from django.urls import path
 
+        base = f"{prefix}/" if prefix else ""
         return [
-            path(f"{prefix}/", self.list, name=f"{name}_list"),
-            path(f"{prefix}/add/", self.edit, name=f"{name}_add"),
-            path(f"{prefix}/<int:pk>/", self.detail, name=f"{name}_detail"),
-            path(f"{prefix}/<int:pk>/edit/", self.edit, name=f"{name}_edit"),
-            path(f"{prefix}/<int:pk>/delete/", self.delete, name=f"{name}_delete"),
+            path(base, self.list, name=f"{name}_list"),
+            path(f"{base}add/", self.edit, name=f"{name}_add"),
+            path(f"{base}<int:pk>/", self.detail, name=f"{name}_detail"),
+            path(f"{base}<int:pk>/edit/", self.edit, name=f"{name}_edit"),
+            path(f"{base}<int:pk>/delete/", self.delete, name=f"{name}_delete"),
         ]

@@ -12,6 +12,7 @@ from cbrnet.registry.choices import Domain, ExpertiseLevel, Role
 
 class NetworkFilterSet(BaseFilterSet):
     search_fields = ("name", "short_name", "code")
+    unfiltered = {"website": "a link, not a criterion"}
 
     class Meta:
         model = models.Network
@@ -53,11 +54,12 @@ class MembershipFilterSet(BaseFilterSet):
 
 
 class SecretariatFilterSet(BaseFilterSet):
-    search_fields = ("city", "host_institution", "region__name")
+    search_fields = ("city", "host_institution", "region__name", "framework", "overall_goal")
+    unfiltered = {"email": "contact detail", "phone": "contact detail", "website": "a link, not a criterion"}
 
     class Meta:
         model = models.Secretariat
-        fields = ["region", "host_country", "city", "established"]
+        fields = ["region", "organisation", "host_country", "city", "established", "head_name"]
 
 
 class ThematicAreaFilterSet(BaseFilterSet):
@@ -65,7 +67,7 @@ class ThematicAreaFilterSet(BaseFilterSet):
 
     class Meta:
         model = models.ThematicArea
-        fields = ["code"]
+        fields = ["code", "order"]
 
 
 class RegionalPriorityFilterSet(BaseFilterSet):
@@ -73,7 +75,7 @@ class RegionalPriorityFilterSet(BaseFilterSet):
 
     class Meta:
         model = models.RegionalPriority
-        fields = ["region", "thematic_area"]
+        fields = ["region", "thematic_area", "order"]
 
 
 class LanguageFilterSet(BaseFilterSet):
@@ -86,6 +88,7 @@ class LanguageFilterSet(BaseFilterSet):
 
 class OrganisationFilterSet(BaseFilterSet):
     search_fields = ("name", "acronym")
+    unfiltered = {"website": "a link", "email": "contact detail", "phone": "contact detail"}
     region = django_filters.ModelChoiceFilter(queryset=models.Region.objects.all(), method="in_region", label=_("Region"))
 
     class Meta:
@@ -100,12 +103,18 @@ class OrganisationFilterSet(BaseFilterSet):
 class PersonFilterSet(BaseFilterSet):
     # Never e-mail, phone or address: searching them would leak contact details.
     search_fields = ("given_name", "family_name", "position", "organisation__name", "organisation__acronym")
+    unfiltered = {
+        "email": "contact details are never a search or filter key: that would reveal them",
+        "phone": "contact details are never a search or filter key: that would reveal them",
+        "user_account": "whether a person has a login is not a directory criterion",
+    }
     region = django_filters.ModelChoiceFilter(queryset=models.Region.objects.all(), method="in_region", label=_("Region"))
     role = django_filters.ChoiceFilter(choices=Role.choices, method="with_role", label=_("Active role"))
 
     class Meta:
         model = models.Person
-        fields = ["country", "organisation", "gender", "languages", "directory_listed"]
+        fields = ["honorific", "country", "organisation", "gender", "languages", "directory_listed", "contact_visibility",
+                  "consent_date"]
 
     def in_region(self, queryset, name, value):
         return queryset.filter(country_id__in=models.Membership.objects.current().filter(region=value).values("country_id"))

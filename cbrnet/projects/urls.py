@@ -1,0 +1,5 @@
+from cbrnet.projects import views
+
+app_name = "projects"
+
+urlpatterns = [*views.project.urls("", "project")]
