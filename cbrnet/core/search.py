@@ -12,8 +12,13 @@ def search(*, user, text: str, per_model: int = 10) -> list[dict]:
     if not text:
         return []
     groups = []
+    from cbrnet.core.generic import REGISTERED
+
     for model, filterset_class in SEARCHABLE:
-        filterset = filterset_class({"q": text}, queryset=model.objects.all())
+        # The list page's queryset carries the select_related its rows need: no query per hit.
+        views = REGISTERED.get(model)
+        base = views.list.view_class.queryset.all() if views else model.objects.all()
+        filterset = filterset_class({"q": text}, queryset=base)
         queryset = access.restrict(filterset.qs, user, "view")
         hits = list(queryset[:per_model])
         if hits:
