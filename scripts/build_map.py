@@ -383,7 +383,9 @@ def build_level(topology: dict, projected: list, tolerance: float, min_area: flo
         polys.sort(key=lambda p: -p[0])
         kept = [polys[0]] + [p for p in polys[1:] if p[0] >= min_area]
         # Drop tiny holes too.
-        kept = [(a, [rings[0]] + [h for h in rings[1:] if abs(ring_area(h)) >= min_area]) for a, rings in kept]
+        kept = [
+            (a, [rings[0]] + [h for h in rings[1:] if abs(ring_area(h)) >= min_area]) for a, rings in kept
+        ]
         out[key] = {"alpha2": group["alpha2"], "name": group["name"], "polys": kept}
     return out
 

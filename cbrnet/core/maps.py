@@ -18,8 +18,9 @@ Usage in Python::
 and in templates: ``{% load cbrnet_map %}{% world_map country_classes links title crop=True %}``.
 
 Colours are CSS classes (see ``.world-map`` in static/cbrnet/app.css): ``partner``,
-``potential``, ``observer``, ``secretariat``, ``selected``, ``stage-0`` … ``stage-5``;
-a country without a class gets ``other``. Several classes may be given, space-separated.
+``potential``, ``observer``, ``member``, ``secretariat``, ``selected``/``highlight``,
+``stage-0`` … ``stage-5``; a country without a class gets ``other``. Several classes may be
+given, space-separated.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ from pathlib import Path
 import pycountry
 from django.utils.html import escape
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext as _
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 MAP_DATA_PATH = Path(__file__).resolve().parent.parent / "registry" / "data" / "world-map.json"
 
@@ -290,7 +292,8 @@ def render_world_map(
         shape = f'<path d="{d}"/>'
         bw, bh = c.bbox[2] - c.bbox[0], c.bbox[3] - c.bbox[1]
         if cls != "other" and max(bw, bh) < marker_below:
-            shape += f'<circle class="map-marker" cx="{_num(c.label[0])}" cy="{_num(c.label[1])}" r="{_num(radius)}"/>'
+            cx, cy = _num(c.label[0]), _num(c.label[1])
+            shape += f'<circle class="map-marker" cx="{cx}" cy="{cy}" r="{_num(radius)}"/>'
         href = links.get(c.alpha2 or "")
         code_attr = f' data-country="{c.alpha2}"' if c.alpha2 else ""
         if href:
@@ -304,9 +307,8 @@ def render_world_map(
     out.extend(plain)
     out.extend(highlighted)
     if texts:
-        out.append(
-            f'<g class="map-labels" aria-hidden="true" font-size="{_num(max(vw / 70, 1))}">{"".join(texts)}</g>'
-        )
+        size = _num(max(vw / 70, 1))
+        out.append(f'<g class="map-labels" aria-hidden="true" font-size="{size}">{"".join(texts)}</g>')
     out.append("</svg>")
     return SafeString("".join(out))
 

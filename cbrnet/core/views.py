@@ -22,7 +22,7 @@ def home_view(request):
         "organisation_count": access.restrict(registry.Organisation.objects.all(), user).count(),
         "people_count": access.restrict(registry.Person.objects.all(), user).count(),
         "expert_count": access.restrict(registry.ExpertProfile.objects.all(), user).count(),
-        "map_classes": selectors.network_map(user=user),
+        **selectors.network_map(user=user),
         "context": access.user_context(user),
     }
     return render(request, "core/home.html", context)

@@ -1,6 +1,8 @@
 """Reads that span relations: the country page, the region page, the network map. Always take the user."""
 
 from django.db.models import Count, Prefetch
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from cbrnet import access
 from cbrnet.registry import models
@@ -37,6 +39,8 @@ def country_page(*, user, country: models.Country) -> dict:
         "experts": experts[:50],
         "expert_count": experts.count(),
         "map_classes": {country.iso2: "highlight"},
+        "map_links": {},
+        "map_crop": True,
         "can_appoint": access.may_add(user, models.RoleAssignment),
     }
 
@@ -71,13 +75,26 @@ def region_page(*, user, region: models.Region) -> dict:
         "focal_point_count": len(focal_points),
         "team_count": sum(1 for value in team_counts.values() if value),
         "map_classes": {m.country.iso2: m.status for m in memberships},
+        "map_links": {m.country.iso2: m.country.get_absolute_url() for m in memberships},
+        "map_crop": True,
+        "map_legend": MAP_LEGEND,
     }
 
 
-def network_map(*, user) -> dict[str, str]:
-    """ISO code → membership status of every current member country of any network the user can see."""
-    memberships = access.restrict(models.Membership.objects.current().select_related("country"), user)
+MAP_LEGEND = {
+    "partner": _("Partner country"),
+    "member": _("Member state"),
+    "potential": _("Potential partner country"),
+    "observer": _("Observer"),
+}
+
+
+def network_map(*, user) -> dict:
+    """Template context for the map of every current member country of the networks the user can see."""
+    memberships = access.restrict(models.Membership.objects.current(), user)
     classes: dict[str, str] = {}
-    for iso2, status in memberships.values_list("country__iso2", "status"):
+    links: dict[str, str] = {}
+    for iso2, status, country_id in memberships.values_list("country__iso2", "status", "country_id"):
         classes.setdefault(iso2, status)
-    return classes
+        links[iso2] = reverse("registry:country_detail", args=[country_id])
+    return {"map_classes": classes, "map_links": links, "map_crop": False, "map_legend": MAP_LEGEND}
