@@ -191,3 +191,151 @@ class RoleAssignmentPolicy(Policy):
         return context.active and bool(
             context.platform_admin or context.secretariat_region_ids or context.focal_point_country_ids
         )
+
+    def may_appoint(self, context, *, role: str, country_id: int) -> bool:
+        """The same rule as q(), for an appointment not yet made (to offer the action or not)."""
+        if not context.active:
+            return False
+        if context.platform_admin or country_id in context.secretariat_country_ids:
+            return True
+        return country_id in context.focal_point_country_ids and role not in ("focal_point", "secretariat", "platform_admin")
+
+
+class SharingPolicy(Policy):
+    """Items that carry a TLP 2.0 label and an audience (bulletins and every later shared record):
+    rules R1–R8, R11 and R12 of docs/access-control.md, as ONE Q per (user, action).
+
+    Every clause is a column test or an EXISTS subquery (no joins), so lists, counts, search and
+    exports never see duplicate rows. A model that is a child of another shared item names its parent
+    field in `shared_parent_field`; it is visible iff its parent is and its own rules pass (R10).
+    Needs the model (for the content type of grants), so it works through `filter` / `q_for`.
+    """
+
+    def filter(self, queryset, context, action):
+        return queryset.filter(self.q_for(queryset.model, context, action))
+
+    def q(self, context, action, prefix=""):
+        raise TypeError("SharingPolicy needs the model: call q_for(model, context, action, prefix).")
+
+    def q_for(self, model, context, action, prefix="", *, break_glass=True):
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        # The Q holds no clock value (the database's NOW() is used), so it is kept for the life of the
+        # context: one request. Inactive contexts (anonymous is a shared singleton) are not cached.
+        key = ("sharing", model._meta.label_lower, action, prefix, break_glass)
+        cache = context.extra if context.active else None
+        if cache is not None and key in cache:
+            return cache[key]
+        q = self._own_q(model, context, action, prefix, break_glass=break_glass)
+        parent_field = getattr(model, "shared_parent_field", "")
+        if parent_field:
+            parent = model._meta.get_field(parent_field).related_model
+            parent_action = "export" if action == "export" else "view"
+            q &= self.q_for(parent, context, parent_action, f"{prefix}{parent_field}__", break_glass=break_glass)
+        if cache is not None:
+            cache[key] = q
+        return q
+
+    def may_add(self, context):
+        from cbrnet.sharing.conf import max_tlp
+
+        return bool(context.active and context.organisation_id and max_tlp(context.roles))
+
+    # --- the rules ------------------------------------------------------------------------------
+    def _own_q(self, model, context, action, p, *, break_glass):
+        from django.db.models.functions import Now
+
+        from cbrnet.sharing.conf import public_portal
+
+        now = Now()
+        live = Q(**{p + "status": "published"}) & (
+            Q(**{p + "embargo_until__isnull": True}) | Q(**{p + "embargo_until__lte": now})
+        )
+        if not context.active:
+            # R1: a signed-in user whose organisation is inactive sees nothing; R3: anonymous
+            # visitors read published TLP:CLEAR only when the portal is public.
+            if context.user_id is None and action in ("view", "export") and public_portal():
+                return live & Q(**{p + "tlp": "clear"})
+            return NOTHING
+        author = Q(**{p + "author_id": context.user_id})
+        not_red = ~Q(**{p + "tlp": "red"})
+        # R2: drafts, withdrawn and embargoed items: the author and the owner's editors (RED: author only).
+        view = author | (within(p + "owner_organisation_id", context.editor_org_ids) & not_red)
+        view |= live & self._audience_q(model, context, p, now)
+        if action == "view":
+            if break_glass and context.platform_admin:
+                view |= self._break_glass_q(model, context, p, now)  # R11: audited, expiring, per item
+            return view
+        if action == "export":
+            return view & not_red  # R7: TLP:RED is never exported
+        owner_side = author | within(p + "owner_organisation_id", context.editor_org_ids)
+        write = owner_side & view
+        if action == "delete":
+            # Published items are withdrawn, not deleted: recipients may already have acted on them.
+            write &= Q(**{p + "status__in": ["draft", "withdrawn"]})
+        return write
+
+    def _audience_q(self, model, context, p, now):
+        """Who receives a live item, by label (R3–R8)."""
+        from django.db.models import Exists, OuterRef
+
+        from cbrnet.sharing.models import AudienceMember, Grant, content_type_id
+
+        ct = content_type_id(model)
+        ref = OuterRef(p + "pk")
+        grants = Grant.objects.filter(content_type_id=ct, object_id=ref)
+        q = Q(**{p + "tlp": "clear"})  # R3
+        if context.organisation_id:
+            # The owner organisation always receives its own non-RED items.
+            q |= Q(**{p + "owner_organisation_id": context.organisation_id}) & ~Q(**{p + "tlp": "red"})
+        roles = _roles_q(context.roles)
+        # R4 GREEN: the user's organisation is in one of the item's networks and matches a grant
+        # (evaluated now); no grants at all means the whole network.
+        if context.network_ids:
+            through = model._meta.get_field("networks").remote_field.through
+            source = model._meta.get_field("networks").m2m_field_name()
+            in_network = Exists(
+                through.objects.filter(**{f"{source}_id": ref, "network_id__in": list(context.network_ids)})
+            )
+            match = Q(scope="user", user_id=context.user_id)
+            match |= Q(scope="network", network_id__in=list(context.network_ids))
+            if context.region_ids:
+                match |= Q(scope="region", region_id__in=list(context.region_ids))
+            if context.country_id:
+                match |= Q(scope="country", country_id=context.country_id)
+            if context.organisation_id:
+                match |= Q(scope="organisation", organisation_id=context.organisation_id)
+            granted = Exists(grants.filter(match & roles))  # R8: a roles list limits the grant
+            q |= Q(**{p + "tlp": "green"}) & in_network & (~Exists(grants) | granted)
+        # R5/R6 AMBER: the audience frozen at publication, plus (AMBER only) clients of its organisations.
+        members = AudienceMember.objects.filter(content_type_id=ct, object_id=ref).filter(roles)
+        own = Q(user_id=context.user_id)
+        if context.organisation_id:
+            own |= Q(organisation_id=context.organisation_id)
+        q |= Q(**{p + "tlp": "amber_strict"}) & Exists(members.filter(own))
+        with_clients = own | Q(organisation_id__in=list(context.client_of_ids)) if context.client_of_ids else own
+        q |= Q(**{p + "tlp": "amber"}) & Exists(members.filter(with_clients))
+        # R7 RED: named people only (the author is covered by the caller).
+        q |= Q(**{p + "tlp": "red"}) & Exists(grants.filter(scope="user", user_id=context.user_id))
+        return q
+
+    def _break_glass_q(self, model, context, p, now):
+        from django.db.models import Exists, OuterRef
+
+        from cbrnet.sharing.models import BreakGlass, content_type_id
+
+        return Exists(
+            BreakGlass.objects.filter(
+                content_type_id=content_type_id(model), object_id=OuterRef(p + "pk"), user_id=context.user_id,
+                expires_at__gt=now,
+            )
+        )
+
+
+def _roles_q(roles) -> Q:
+    """R8: a grant whose roles list is empty matches anyone; otherwise one of the user's roles.
+    Roles are stored as ",focal_point,secretariat," so that `contains` works on SQLite and PostgreSQL."""
+    q = Q(roles="")
+    for role in sorted(roles):
+        q |= Q(roles__contains=f",{role},")
+    return q

@@ -23,6 +23,13 @@ class BaseFilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
+        # The search box first, then the filters a model declares for people, then per-field ones.
+        declared = list(type(self).declared_filters)
+        order = ["q", *[name for name in declared if name != "q"]]
+        self.filters = dict(
+            [(name, self.filters[name]) for name in order if name in self.filters]
+            + [(name, value) for name, value in self.filters.items() if name not in order]
+        )
         user = getattr(request, "user", None)
         for filter_ in self.filters.values():
             choices = getattr(filter_, "queryset", None)

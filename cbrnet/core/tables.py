@@ -24,16 +24,25 @@ class Column:
         if value is None:
             return ""
         if hasattr(value, "all"):
-            return ", ".join(str(item) for item in value.all())
+            return "; ".join(str(item) for item in value.all())
         if isinstance(value, bool):
             return "✓" if value else "—"
         return localize(value)
 
     def header(self, model):
+        """The label, else the verbose name of the last field on the accessor's path."""
         if self.label:
             return self.label
-        field_name = self.accessor.split(".")[0]
-        try:
-            return str(model._meta.get_field(field_name).verbose_name).capitalize()
-        except Exception:  # noqa: BLE001 - a computed attribute has no field; show its name
-            return field_name.replace("_", " ").capitalize()
+        current = model
+        name = self.accessor
+        for part in self.accessor.split("."):
+            name = part
+            try:
+                field = current._meta.get_field(part)
+            except Exception:  # noqa: BLE001 - a computed attribute has no field; show its name
+                return part.replace("_", " ").capitalize()
+            if field.is_relation and field.related_model is not None and part != self.accessor.split(".")[-1]:
+                current = field.related_model
+                continue
+            return str(getattr(field, "verbose_name", part)).capitalize()
+        return name.replace("_", " ").capitalize()

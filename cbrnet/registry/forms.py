@@ -1,6 +1,7 @@
 """Edit forms of registry records (the API validates its input with the same forms)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from cbrnet.registry import models
 
@@ -119,3 +120,11 @@ class AvailabilityForm(RegistryForm):
     class Meta:
         model = models.Availability
         fields = ["profile", "start_date", "end_date", "note"]
+
+
+class FocalPointAppointForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=models.Person.objects.all(), label=_("Person"),
+                                    widget=forms.NumberInput(attrs={"min": 1}),
+                                    help_text=_("The id of the person (shown in the address of their page)."))
+    start_date = forms.DateField(label=_("Appointed on"), widget=DateInput())
+    note = forms.CharField(label=_("Note"), max_length=250, required=False)

@@ -41,7 +41,9 @@ def country_page(*, user, country: models.Country) -> dict:
         "map_classes": {country.iso2: "highlight"},
         "map_links": {},
         "map_crop": True,
-        "can_appoint": access.may_add(user, models.RoleAssignment),
+        "can_appoint": models.RoleAssignment.access_policy.may_appoint(
+            access.user_context(user), role=Role.FOCAL_POINT, country_id=country.pk
+        ),
     }
 
 

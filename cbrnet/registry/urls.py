@@ -1,11 +1,16 @@
 from cbrnet.registry import views
 
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+
 app_name = "registry"
 
 urlpatterns = [
     *views.network.urls("networks", "network"),
     *views.region.urls("regions", "region"),
     *views.country.urls("countries", "country"),
+    path("countries/<int:pk>/appoint-focal-point/", login_required(views.focal_point_appoint_view),
+         name="focal_point_appoint"),
     *views.membership.urls("memberships", "membership"),
     *views.secretariat.urls("secretariats", "secretariat"),
     *views.thematic_area.urls("thematic-areas", "thematicarea"),

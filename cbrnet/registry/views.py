@@ -193,3 +193,32 @@ availability = ModelViews(
     fields=["profile", "start_date", "end_date", "note"],
     export_fields=[("expert", "profile.person"), ("start_date", "start_date"), ("end_date", "end_date")],
 )
+
+
+def focal_point_appoint_view(request, pk):
+    """Appoint a country's National Focal Point; the current one's appointment ends the day before."""
+    from django.contrib import messages
+    from django.contrib.auth.decorators import login_required  # noqa: F401 - applied in urls.py
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.shortcuts import redirect, render
+
+    from cbrnet.core.generic import restrict_form_fields
+    from cbrnet.registry import services
+
+    country = access.get_object_for(request.user, models.Country.objects.all(), "view", pk=pk)
+    if not models.RoleAssignment.access_policy.may_appoint(access.user_context(request.user), role="focal_point", country_id=country.pk):
+        raise PermissionDenied
+    form = forms.FocalPointAppointForm(request.POST or None)
+    restrict_form_fields(form, request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.focal_point_appoint(user=request.user, country=country, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("%(person)s is now the National Focal Point of %(country)s.")
+                             % {"person": form.cleaned_data["person"], "country": country})
+            return redirect(country.get_absolute_url())
+    return render(request, "registry/focal_point_appoint.html", {"form": form, "country": country},
+                  status=400 if form.errors else 200)

@@ -110,3 +110,11 @@ class TestRoleAssignments:
         allowed = changeable(models.RoleAssignment, world.sec_ca)
         assert models.RoleAssignment.objects.get(person=world.p_nfp_uz).pk in allowed
         assert models.RoleAssignment.objects.get(person=world.p_nfp_ph).pk not in allowed
+
+
+@pytest.mark.django_db
+def test_the_appoint_button_is_offered_only_to_who_may_appoint_a_focal_point(world, client_as):
+    url = world.kz.get_absolute_url()
+    assert "appoint-focal-point" in client_as(world.sec_ca).get(url).content.decode()
+    assert "appoint-focal-point" not in client_as(world.nfp_kz).get(url).content.decode()
+    assert "appoint-focal-point" not in client_as(world.nfp_ph).get(url).content.decode()

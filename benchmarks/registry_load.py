@@ -1,0 +1,163 @@
+"""Registry under load: the expert directory search and the country page on PostgreSQL with
+100,000 people and 20,000 experts, 20 concurrent users (locust), gunicorn with 2 workers.
+
+    .venv/bin/python benchmarks/registry_load.py            # full run, writes docs/performance.md
+    .venv/bin/python benchmarks/registry_load.py --reuse    # keep the generated database from a previous run
+
+Reports throughput, p50/p99 latency per page and the server's peak memory (sum of the resident
+memory of gunicorn's master and workers, sampled every 100 ms).
+"""
+
+import argparse
+import csv
+import datetime
+import os
+import platform
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+RESULTS = ROOT / "var" / "bench"
+DOC = ROOT / "docs" / "performance.md"
+SECTION = "## Registry under load"
+
+
+def run(*command, env=None):
+    print("+", " ".join(command), flush=True)
+    subprocess.run(command, check=True, env=env, cwd=ROOT)
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = psutil.virtual_memory().total / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB RAM, Python {platform.python_version()}"
+
+
+def prepare(env, database_url, args):
+    admin_url = database_url.rsplit("/", 1)[0] + "/postgres"
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    run(str(BIN / "cbrnet"), "migrate", "--no-input", "-v", "0", env=env)
+    run(str(BIN / "cbrnet"), "demo", env=env)
+    started = time.perf_counter()
+    run(str(BIN / "cbrnet"), "generate", "--people", str(args.people), "--experts", str(args.experts), env=env)
+    print(f"generated in {time.perf_counter() - started:.0f} s")
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
+
+
+def partner_country_ids(database_url) -> list[int]:
+    with psycopg.connect(database_url) as connection:
+        rows = connection.execute(
+            "SELECT DISTINCT country_id FROM registry_membership WHERE until IS NULL ORDER BY country_id"
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+class MemorySampler(threading.Thread):
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.process = psutil.Process(pid)
+        self.peak = 0
+        self.running = True
+
+    def run(self):
+        while self.running:
+            try:
+                processes = [self.process, *self.process.children(recursive=True)]
+                self.peak = max(self.peak, sum(p.memory_info().rss for p in processes))
+            except psutil.Error:
+                pass
+            time.sleep(0.1)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/cbrnet_bench")
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--experts", type=int, default=20_000)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--duration", default="60s")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--reuse", action="store_true", help="keep the database of a previous run")
+    parser.add_argument("--no-doc", action="store_true", help="do not write docs/performance.md")
+    args = parser.parse_args()
+
+    env = {
+        **os.environ,
+        "CBRNET_DATABASE_URL": args.database_url,
+        "CBRNET_DEBUG": "false",
+        "CBRNET_SECRET_KEY": secrets.token_urlsafe(50),
+        "CBRNET_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "CBRNET_SECURE_HTTPS": "false",
+        "CBRNET_REQUIRE_2FA": "false",
+        "CBRNET_DB_CONN_MAX_AGE": "600",
+    }
+    if not args.reuse:
+        prepare(env, args.database_url, args)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "cbrnet.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{args.port}",
+         "--access-logfile", "-", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+    )
+    sampler = MemorySampler(server.pid)
+    sampler.start()
+    try:
+        time.sleep(3)
+        locust_env = {**env, "BENCH_COUNTRY_IDS": ",".join(map(str, partner_country_ids(args.database_url))),
+                      "BENCH_USERS": "nfp-kz,nfp-uz,sec-ca,nfp-ph,nfp-th"}
+        run(str(BIN / "locust"), "-f", "benchmarks/locustfile.py", "--headless", "-u", str(args.users), "-r",
+            str(args.users), "-t", args.duration, "--host", f"http://127.0.0.1:{args.port}", "--csv",
+            str(RESULTS / "registry"), "--only-summary", env=locust_env)
+    finally:
+        sampler.running = False
+        server.terminate()
+        server.wait(timeout=30)
+    rows = list(csv.DictReader((RESULTS / "registry_stats.csv").open()))
+    table = ["| page | requests | failures | req/s | p50 (ms) | p99 (ms) |", "|---|---|---|---|---|---|"]
+    for row in rows:
+        if row["Name"] in ("expert directory search", "country page", "Aggregated"):
+            table.append(f"| {row['Name']} | {row['Request Count']} | {row['Failure Count']} | "
+                         f"{float(row['Requests/s']):.1f} | {row['50%']} | {row['99%']} |")
+    report = "\n".join([
+        SECTION, "",
+        f"Measured {datetime.date.today().isoformat()} on {machine()}; PostgreSQL on the same machine.",
+        f"Data: demo network + {args.people:,} people and {args.experts:,} experts (`cbrnet generate`). "
+        f"Load: {args.users} locust users (think time 0.5–1.5 s) signed in as focal points and a secretariat officer, "
+        f"for {args.duration}; gunicorn with {args.workers} sync workers. Command: "
+        "`.venv/bin/python benchmarks/registry_load.py`.", "",
+        *table, "",
+        f"Server peak memory (master + workers, resident): {sampler.peak / 2**20:.0f} MiB.", "",
+        "Target: p99 under 100 ms for both pages.", "",
+    ])
+    print(report)
+    if not args.no_doc:
+        write_section(report)
+
+
+def write_section(report: str) -> None:
+    text = DOC.read_text() if DOC.exists() else "# Performance\n\nBenchmarks are run by hand; each section says when, where and how.\n\n"
+    if SECTION in text:
+        start = text.index(SECTION)
+        end = text.find("\n## ", start + len(SECTION))
+        text = text[:start] + report + (text[end + 1:] if end != -1 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + report
+    DOC.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
