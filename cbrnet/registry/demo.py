@@ -96,8 +96,8 @@ NETWORKS = (
             "nuclear risks of criminal, accidental or natural origin. Partner countries define their "
             "priorities and needs with a regional cross-border dimension; a Regional Secretariat serves each "
             "of the eight regions. Led by the European Commission's Service for Foreign Policy Instruments "
-            "(FPI) in close coordination with the EEAS; the JRC provides technical support and UNICRI ensures "
-            "coherent national, regional and international cooperation."
+            "(FPI) in close coordination with the EEAS; the JRC provides technical support and UNICRI "
+            "ensures coherent national, regional and international cooperation."
         ),
         "established": None,
         "website": "https://cbrn-risk-mitigation.network.europa.eu/",
@@ -144,7 +144,8 @@ MEMBERSHIP_SOURCES = {
     "SEEE": "https://wp.lab.unicri.it/News/EUCBRNCoE-Heads-Secretariat-Meeting-SEEE-Tbilisi",
 }
 MEMBERSHIP_NOTES = {
-    "CM": "likely: joined end-2015 and did its NAQ/NAP with the JRC; region inferred from the Project 094 location list",
+    "CM": "likely: joined end-2015 and did its NAQ/NAP with the JRC; "
+    "region inferred from the Project 094 location list",
     "TD": "likely: its ambassador attended the 2015 opening of the Algiers secretariat",
     "KW": "likely: invited at the 2013 launch; no later membership statement found",
     "BH": "likely: invited at the 2013 launch; no later membership statement found",
@@ -258,7 +259,11 @@ def _same_value(instance: models.Model, name: str, value: Any) -> bool:
 
 
 def upsert(
-    model: type[models.Model], *, lookup: dict[str, Any], values: dict[str, Any], report: LoadReport,
+    model: type[models.Model],
+    *,
+    lookup: dict[str, Any],
+    values: dict[str, Any],
+    report: LoadReport,
     existing: Any = _MISSING,
 ) -> models.Model:
     """Create the row found by `lookup`, or update it, saving only when a value differs.
@@ -358,12 +363,18 @@ def load_regions(networks: dict[str, Network], report: LoadReport) -> dict[str, 
     regions = {}
     for row in read_csv("coe_regions.csv"):
         regions[row["region_code"]] = upsert(
-            Region, lookup={"network": networks[EU_COE], "code": row["region_code"]},
-            values={"name": row["region_name"]}, report=report,
+            Region,
+            lookup={"network": networks[EU_COE], "code": row["region_code"]},
+            values={"name": row["region_name"]},
+            report=report,
         )
     regions[ASEAN_REGION] = upsert(
-        Region, lookup={"network": networks[ASEAN_CBR], "code": ASEAN_REGION},
-        values={"name": "ASEAN Member States", "description": "The ten ASEAN Member States (asean_members.csv)."},
+        Region,
+        lookup={"network": networks[ASEAN_CBR], "code": ASEAN_REGION},
+        values={
+            "name": "ASEAN Member States",
+            "description": "The ten ASEAN Member States (asean_members.csv).",
+        },
         report=report,
     )
     return regions
@@ -375,20 +386,25 @@ def load_countries(report: LoadReport) -> dict[str, Country]:
     countries = {}
     for entry in sorted(pycountry.countries, key=lambda entry: entry.alpha_2):
         countries[entry.alpha_2] = upsert(
-            Country, lookup={"iso2": entry.alpha_2},
+            Country,
+            lookup={"iso2": entry.alpha_2},
             values={
                 "iso3": entry.alpha_3,
                 "numeric": entry.numeric,
                 "name": entry.name,
                 "official_name": getattr(entry, "official_name", ""),
             },
-            report=report, existing=existing.get(entry.alpha_2),
+            report=report,
+            existing=existing.get(entry.alpha_2),
         )
     return countries
 
 
 def load_memberships(
-    networks: dict[str, Network], regions: dict[str, Region], countries: dict[str, Country], report: LoadReport
+    networks: dict[str, Network],
+    regions: dict[str, Region],
+    countries: dict[str, Country],
+    report: LoadReport,
 ) -> dict[str, str]:
     """The 64 CoE partner countries (with region and confidence) and the 10 ASEAN Member States.
 
@@ -404,7 +420,8 @@ def load_memberships(
             f"{MEMBERSHIP_SOURCES[region_code]}" + (f"; {note}" if note else "")
         )
         upsert(
-            Membership, lookup={"network": networks[EU_COE], "country": countries[iso2], "until": None},
+            Membership,
+            lookup={"network": networks[EU_COE], "country": countries[iso2], "until": None},
             values={
                 "region": regions[region_code],
                 "status": MembershipStatus.PARTNER,
@@ -415,12 +432,14 @@ def load_memberships(
         )
     for row in read_csv("asean_members.csv"):
         upsert(
-            Membership, lookup={"network": networks[ASEAN_CBR], "country": countries[row["iso2"]], "until": None},
+            Membership,
+            lookup={"network": networks[ASEAN_CBR], "country": countries[row["iso2"]], "until": None},
             values={
                 "region": regions[ASEAN_REGION],
                 "status": MembershipStatus.MEMBER,
                 "confidence": Confidence.CONFIRMED,
-                "source": f"{SEED_TITLES['asean_about']} (About Members: technical experts from the 10 ASEAN Member States)",
+                "source": f"{SEED_TITLES['asean_about']} (About Members: technical experts from the 10 ASEAN "
+                "Member States)",
             },
             report=report,
         )
@@ -431,7 +450,8 @@ def load_thematic_areas(report: LoadReport) -> dict[str, ThematicArea]:
     """The controlled expertise taxonomy (thematic_areas.csv)."""
     return {
         row["code"]: upsert(
-            ThematicArea, lookup={"code": row["code"]},
+            ThematicArea,
+            lookup={"code": row["code"]},
             values={"name": row["name"], "description": row["description"], "order": int(row["order"])},
             report=report,
         )
@@ -444,7 +464,10 @@ def load_languages(report: LoadReport) -> dict[str, Language]:
     existing = {language.code: language for language in Language.objects.filter(code__in=LANGUAGE_CODES)}
     return {
         code: upsert(
-            Language, lookup={"code": code}, values={"name": language_name(code)}, report=report,
+            Language,
+            lookup={"code": code},
+            values={"name": language_name(code)},
+            report=report,
             existing=existing.get(code),
         )
         for code in LANGUAGE_CODES
@@ -452,7 +475,10 @@ def load_languages(report: LoadReport) -> dict[str, Language]:
 
 
 def load_organisations(
-    networks: dict[str, Network], countries: dict[str, Country], coe_regions: dict[str, str], report: LoadReport
+    networks: dict[str, Network],
+    countries: dict[str, Country],
+    coe_regions: dict[str, str],
+    report: LoadReport,
 ) -> dict[str, Organisation]:
     """The organisations named by the sources (organisations.csv) and one focal-point office per partner.
 
@@ -463,7 +489,10 @@ def load_organisations(
     for row in read_csv("organisations.csv"):
         organisation = upsert(
             Organisation,
-            lookup={"name": row["name"], "country": countries[row["country_iso2"]] if row["country_iso2"] else None},
+            lookup={
+                "name": row["name"],
+                "country": countries[row["country_iso2"]] if row["country_iso2"] else None,
+            },
             values={
                 "acronym": row["acronym"],
                 "kind": OrganisationKind(row["kind"]),
@@ -479,14 +508,16 @@ def load_organisations(
     names = {row["iso2"]: row["country_name"] for row in read_csv("coe_partner_countries.csv")}
     for iso2 in coe_regions:
         office = upsert(
-            Organisation, lookup={"name": f"{names[iso2]} National CBRN Focal Point Office", "country": countries[iso2]},
+            Organisation,
+            lookup={"name": f"{names[iso2]} National CBRN Focal Point Office", "country": countries[iso2]},
             values={
                 "acronym": f"{iso2}-FP",
                 "kind": OrganisationKind.FOCAL_POINT,
                 "parent": None,
                 "source": (
-                    "Demo record for the office of the country's CBRN National Focal Point (partner countries "
-                    f"appoint one: {SEED_TITLES['ca_factsheet']}, 'Methodology'); the office name is ours."
+                    "Demo record for the office of the country's CBRN National Focal Point (partner "
+                    f"countries appoint one: {SEED_TITLES['ca_factsheet']}, 'Methodology'); "
+                    "the office name is ours."
                 ),
             },
             report=report,
@@ -498,10 +529,13 @@ def load_organisations(
 
 
 def load_secretariats(
-    networks: dict[str, Network], regions: dict[str, Region], countries: dict[str, Country],
-    organisations: dict[str, Organisation], report: LoadReport,
+    networks: dict[str, Network],
+    regions: dict[str, Region],
+    countries: dict[str, Country],
+    organisations: dict[str, Organisation],
+    report: LoadReport,
 ) -> None:
-    """The eight CoE Regional Secretariats (secretariats.csv), each also an organisation of kind secretariat."""
+    """The eight CoE Regional Secretariats (secretariats.csv), each also an organisation of that kind."""
     for row in read_csv("secretariats.csv"):
         region = regions[row["region_code"]]
         host_country = countries[row["country_iso2"]]
@@ -512,20 +546,24 @@ def load_secretariats(
                 "acronym": f"{row['region_code']}-SEC",
                 "kind": OrganisationKind.SECRETARIAT,
                 "parent": None,
-                "source": f"The Regional Secretariat in {row['city']} (see its secretariat record); {row['source']}",
+                "source": f"The Regional Secretariat in {row['city']} (see its secretariat record); "
+                f"{row['source']}",
             },
             report=report,
         )
         sync_many(organisation, "networks", [networks[EU_COE]], report)
         organisations[f"sec:{row['region_code']}"] = organisation
         upsert(
-            Secretariat, lookup={"region": region},
+            Secretariat,
+            lookup={"region": region},
             values={
                 "organisation": organisation,
                 "host_country": host_country,
                 "city": row["city"],
                 "host_institution": row["host_institution"],
-                "established": datetime.date.fromisoformat(row["established"]) if row["established"] else None,
+                "established": datetime.date.fromisoformat(row["established"])
+                if row["established"]
+                else None,
                 "head_name": row["head_name"],
                 "framework": row["framework"],
                 "overall_goal": row["overall_goal"],
@@ -541,7 +579,8 @@ def load_regional_priorities(
     """The ten Central Asia regional priorities, in the fact sheet's order, each with its thematic area."""
     for row in read_csv("ca_regional_priorities.csv"):
         upsert(
-            RegionalPriority, lookup={"region": regions["CA"], "title": row["title"]},
+            RegionalPriority,
+            lookup={"region": regions["CA"], "title": row["title"]},
             values={
                 "thematic_area": thematic_areas[row["thematic_area_code"]],
                 "order": int(row["order"]),
@@ -562,10 +601,19 @@ def load_reference_data(report: LoadReport) -> Reference:
     organisations = load_organisations(networks, countries, coe_regions, report)
     load_secretariats(networks, regions, countries, organisations, report)
     load_regional_priorities(regions, thematic_areas, report)
-    return Reference(
-        networks=networks, regions=regions, countries=countries, thematic_areas=thematic_areas,
-        languages=languages, organisations=organisations, coe_regions=coe_regions,
+    reference = Reference(
+        networks=networks,
+        regions=regions,
+        countries=countries,
+        thematic_areas=thematic_areas,
+        languages=languages,
+        organisations=organisations,
+        coe_regions=coe_regions,
     )
+    from cbrnet.projects.demo import load_projects  # the projects app builds on the registry
+
+    load_projects(reference, report)
+    return reference
 
 
 # --- The fictional population: a plan drawn from the seeded generator, then written -------------
@@ -615,34 +663,26 @@ class Persona:
     has_person: bool = True
 
 
-PERSONAS = (
-    Persona("admin", "Ada", "Example", Gender.FEMALE, None, None, Role.PLATFORM_ADMIN,
-            "whole platform (not a Django superuser)", "Platform administrator"),
-    Persona("nfp-kz", "Aigerim", "Mysal", Gender.FEMALE, "KZ", "fp:KZ", Role.FOCAL_POINT,
-            "Kazakhstan (CoE Central Asia)", "National CBRN Focal Point", role_country="KZ"),
-    Persona("nfp-uz", "Jasur", "Namuna", Gender.MALE, "UZ", "fp:UZ", Role.FOCAL_POINT,
-            "Uzbekistan (CoE Central Asia)", "National CBRN Focal Point", role_country="UZ"),
-    Persona("team-kz", "Nurlan", "Mysal", Gender.MALE, "KZ", "demo:KZ:MOH", Role.NATIONAL_TEAM,
-            "Kazakhstan national team, for the Ministry of Health (KZ-MOH)", "Senior Officer", role_country="KZ"),
-    Persona("sec-ca", "Dilnoza", "Namunova", Gender.FEMALE, "UZ", "sec:CA", Role.SECRETARIAT,
-            "region Central Asia (CA-SEC)", "Programme Officer", role_region="CA"),
-    Persona("nfp-ph", "Maria", "Halimbawa", Gender.FEMALE, "PH", "fp:PH", Role.FOCAL_POINT,
-            "Philippines (CoE South East Asia; ASEAN CBR Network)", "National CBRN Focal Point", role_country="PH"),
-    Persona("viewer-ph", "Jose", "Halimbawa", Gender.MALE, "PH", "fp:PH", Role.VIEWER,
-            "Philippine focal-point office (PH-FP)", "Assistant to the National Focal Point"),
-    Persona("nfp-th", "Somchai", "Tuayang", Gender.MALE, "TH", "fp:TH", Role.FOCAL_POINT,
-            "Thailand (CoE South East Asia; ASEAN CBR Network)", "National CBRN Focal Point", role_country="TH"),
-    Persona("partner-jrc", "Giulia", "Esempio", Gender.FEMALE, "IT", "name:Joint Research Centre", Role.PARTNER_STAFF,
-            "Joint Research Centre (EU-JRC)", "Scientific Officer"),
-    Persona("expert-b", "Nino", "Magaliti", Gender.FEMALE, "GE", "demo:GE:LAB", Role.EXPERT,
-            "expert pool (biosafety, laboratories; Georgia)", "Head of Laboratory"),
-    Persona("viewer-my", "Siti", "Contoh", Gender.FEMALE, "MY", "demo:MY:MOH", Role.VIEWER,
-            "Ministry of Health, Malaysia (MY-MOH, client of MY-FP)", "Senior Officer"),
-    Persona("orgadmin-my", "Ahmad", "Contoh", Gender.MALE, "MY", "demo:MY:MOH", Role.ORG_ADMIN,
-            "Ministry of Health, Malaysia (MY-MOH)", "Head of Unit"),
-    Persona("outsider", "Oscar", "Sample", Gender.MALE, None, None, None,
-            "none: a user with no person and no roles", has_person=False),
-)
+@cache
+def personas() -> tuple[Persona, ...]:
+    """The demo logins (demo_logins.csv); organisations are keys of Reference.organisations."""
+    return tuple(
+        Persona(
+            username=row["username"],
+            given_name=row["given_name"],
+            family_name=row["family_name"],
+            gender=Gender(row["gender"]),
+            country=row["country"] or None,
+            organisation=row["organisation"] or None,
+            role=Role(row["role"]) if row["role"] else None,
+            scope=row["scope"],
+            position=row["position"],
+            role_country=row["role_country"] or None,
+            role_region=row["role_region"] or None,
+            has_person=row["has_person"] == "yes",
+        )
+        for row in read_csv("demo_logins.csv")
+    )
 
 
 @dataclass
@@ -688,13 +728,16 @@ class PersonPlan:
 
 def demo_organisation_keys(iso2: str) -> list[str]:
     """The keys of the generic national organisations of a demo country."""
-    return [DEMO_ORGANISATION_OVERRIDES.get((iso2, key), f"demo:{iso2}:{key}") for key, _, _ in DEMO_ORGANISATION_TEMPLATES]
+    return [
+        DEMO_ORGANISATION_OVERRIDES.get((iso2, key), f"demo:{iso2}:{key}")
+        for key, _, _ in DEMO_ORGANISATION_TEMPLATES
+    ]
 
 
 def persona_plans() -> list[PersonPlan]:
     """The people behind the demo logins (all but the outsider)."""
     plans = []
-    for number, persona in enumerate(PERSONAS, start=1):
+    for number, persona in enumerate(personas(), start=1):
         if not persona.has_person:
             continue
         pool = name_pools().get(persona.country or "GB")
@@ -713,22 +756,47 @@ def persona_plans() -> list[PersonPlan]:
             consent_date=datetime.date(2026, 1, 15),
             username=persona.username,
         )
-        role_organisation = persona.organisation if persona.role in (
-            Role.PARTNER_STAFF, Role.VIEWER, Role.ORG_ADMIN, Role.NATIONAL_TEAM
-        ) else None
+        role_organisation = (
+            persona.organisation
+            if persona.role in (Role.PARTNER_STAFF, Role.VIEWER, Role.ORG_ADMIN, Role.NATIONAL_TEAM)
+            else None
+        )
         plan.roles.append(
-            RolePlan(persona.role, datetime.date(2024, 1, 15), country=persona.role_country,
-                     region=persona.role_region, organisation=role_organisation)
+            RolePlan(
+                persona.role,
+                datetime.date(2024, 1, 15),
+                country=persona.role_country,
+                region=persona.role_region,
+                organisation=role_organisation,
+            )
         )
         if persona.username == "expert-b":
             plan.expert = ExpertPlan(
-                summary="Biosafety and biosecurity trainer; runs a BSL-3 laboratory and its mobile laboratory team.",
-                years_of_experience=18, deployable=True, notice_days=7,
-                expertise=[("B", "biosafety-biosecurity", 5), ("B", "laboratory-capacity", 4),
-                           ("B", "zoonotic-diseases", 3), ("C", "detection-identification", 2)],
-                certifications=[("Biorisk management (ISO 35001) auditor", "Demo Certification Body",
-                                 datetime.date(2023, 5, 10), datetime.date(2026, 5, 10))],
-                availability=[(datetime.date(2026, 4, 1), datetime.date(2026, 6, 30), "Remote support and short missions")],
+                summary="Biosafety and biosecurity trainer; runs a BSL-3 laboratory and its mobile team.",
+                years_of_experience=18,
+                deployable=True,
+                notice_days=7,
+                expertise=[
+                    ("B", "biosafety-biosecurity", 5),
+                    ("B", "laboratory-capacity", 4),
+                    ("B", "zoonotic-diseases", 3),
+                    ("C", "detection-identification", 2),
+                ],
+                certifications=[
+                    (
+                        "Biorisk management (ISO 35001) auditor",
+                        "Demo Certification Body",
+                        datetime.date(2023, 5, 10),
+                        datetime.date(2026, 5, 10),
+                    )
+                ],
+                availability=[
+                    (
+                        datetime.date(2026, 4, 1),
+                        datetime.date(2026, 6, 30),
+                        "Remote support and short missions",
+                    )
+                ],
             )
         plans.append(plan)
     return plans
@@ -751,7 +819,9 @@ def _draw_expert(rng: random.Random, area_names: dict[str, str]) -> ExpertPlan:
     start = datetime.date(2026, rng.randint(1, 10), rng.choice((1, 15)))
     for _ in range(rng.choice((0, 1, 1, 2))):
         end = start + datetime.timedelta(days=rng.choice((14, 30, 60, 90)))
-        availability.append((start, end, rng.choice(("", "Missions abroad", "Remote support only", "Training only"))))
+        availability.append(
+            (start, end, rng.choice(("", "Missions abroad", "Remote support only", "Training only")))
+        )
         start = end + datetime.timedelta(days=rng.randint(30, 120))
     areas = sorted({area_names[area].lower() for _, area in lines})
     return ExpertPlan(
@@ -782,7 +852,9 @@ def plan_population(seed: int = DEMO_SEED) -> list[PersonPlan]:
     login_people = len(plans)
     serial = itertools.count(1)
 
-    def new_person(iso2: str, organisation: str, kind: OrganisationKind, position: str | None = None) -> PersonPlan:
+    def new_person(
+        iso2: str, organisation: str, kind: OrganisationKind, position: str | None = None
+    ) -> PersonPlan:
         pool = pools[iso2]
         number = next(serial)
         gender = rng.choice((Gender.FEMALE, Gender.MALE))
@@ -792,7 +864,8 @@ def plan_population(seed: int = DEMO_SEED) -> list[PersonPlan]:
         if "en" not in languages and rng.random() < 0.5:
             languages.append("en")
         visibility = rng.choices(
-            (ContactVisibility.PRIVATE, ContactVisibility.NETWORK, ContactVisibility.ALL_USERS), weights=(4, 4, 2)
+            (ContactVisibility.PRIVATE, ContactVisibility.NETWORK, ContactVisibility.ALL_USERS),
+            weights=(4, 4, 2),
         )[0]
         listed = rng.random() < 0.65
         consented = listed or visibility != ContactVisibility.PRIVATE
@@ -809,7 +882,9 @@ def plan_population(seed: int = DEMO_SEED) -> list[PersonPlan]:
             phone=f"{PHONE_PREFIX} 555 {1000 + number:04d}",
             directory_listed=listed,
             contact_visibility=visibility,
-            consent_date=datetime.date(2025, 1, 1) + datetime.timedelta(days=rng.randint(0, 400)) if consented else None,
+            consent_date=datetime.date(2025, 1, 1) + datetime.timedelta(days=rng.randint(0, 400))
+            if consented
+            else None,
         )
         plans.append(plan)
         return plan
@@ -822,21 +897,29 @@ def plan_population(seed: int = DEMO_SEED) -> list[PersonPlan]:
         kind = kinds[key.rsplit(":", 1)[-1]] if key.startswith("demo:") else OrganisationKind.MINISTRY
         return new_person(iso2, key, kind)
 
-    focal_points_with_login = {persona.role_country for persona in PERSONAS if persona.role == Role.FOCAL_POINT}
+    focal_points_with_login = {
+        persona.role_country for persona in personas() if persona.role == Role.FOCAL_POINT
+    }
     for iso2 in partner_countries:
         if iso2 not in focal_points_with_login:
             person = new_person(iso2, f"fp:{iso2}", OrganisationKind.FOCAL_POINT, "National CBRN Focal Point")
             person.roles.append(RolePlan(Role.FOCAL_POINT, start_date(), country=iso2))
     for row in read_csv("secretariats.csv"):
         for _ in range(1 if row["region_code"] == "CA" else 2):
-            person = new_person(row["country_iso2"], f"sec:{row['region_code']}", OrganisationKind.SECRETARIAT)
+            person = new_person(
+                row["country_iso2"], f"sec:{row['region_code']}", OrganisationKind.SECRETARIAT
+            )
             person.roles.append(RolePlan(Role.SECRETARIAT, start_date(), region=row["region_code"]))
     for iso2 in TEAM_COUNTRIES:
         for _ in range(3):
             person = national_person(iso2)
-            person.roles.append(RolePlan(Role.NATIONAL_TEAM, start_date(), country=iso2, organisation=person.organisation))
+            person.roles.append(
+                RolePlan(Role.NATIONAL_TEAM, start_date(), country=iso2, organisation=person.organisation)
+            )
     for organisation, count in PARTNER_STAFF:
-        kind = OrganisationKind.EU_BODY if "Research Centre" in organisation else OrganisationKind.INTERNATIONAL
+        kind = (
+            OrganisationKind.EU_BODY if "Research Centre" in organisation else OrganisationKind.INTERNATIONAL
+        )
         for _ in range(count):
             person = new_person(rng.choice(partner_staff_countries), organisation, kind)
             person.roles.append(RolePlan(Role.PARTNER_STAFF, start_date(), organisation=organisation))
@@ -861,7 +944,8 @@ def load_demo_organisations(reference: Reference, report: LoadReport) -> None:
             if not organisation_key.startswith("demo:"):
                 continue
             reference.organisations[organisation_key] = upsert(
-                Organisation, lookup={"name": name, "country": reference.countries[iso2]},
+                Organisation,
+                lookup={"name": name, "country": reference.countries[iso2]},
                 values={"acronym": f"{iso2}-{key}", "kind": kind, "parent": None, "source": DEMO_SOURCE},
                 report=report,
             )
@@ -927,7 +1011,8 @@ def sync_user(persona: Persona, password: DemoPassword, report: LoadReport):
 def sync_expert(person: Person, plan: ExpertPlan, reference: Reference, report: LoadReport) -> None:
     """The expert profile of a person with its expertise lines, certifications and availability."""
     profile = upsert(
-        ExpertProfile, lookup={"person": person},
+        ExpertProfile,
+        lookup={"person": person},
         values={
             "summary": plan.summary,
             "years_of_experience": plan.years_of_experience,
@@ -938,33 +1023,41 @@ def sync_expert(person: Person, plan: ExpertPlan, reference: Reference, report: 
     )
     for domain, area, level in plan.expertise:
         upsert(
-            Expertise, lookup={"profile": profile, "domain": domain, "thematic_area": reference.thematic_areas[area]},
-            values={"level": level}, report=report,
+            Expertise,
+            lookup={"profile": profile, "domain": domain, "thematic_area": reference.thematic_areas[area]},
+            values={"level": level},
+            report=report,
         )
     for name, issuer, issued_on, expires_on in plan.certifications:
         upsert(
-            Certification, lookup={"profile": profile, "name": name},
-            values={"issuer": issuer, "issued_on": issued_on, "expires_on": expires_on}, report=report,
+            Certification,
+            lookup={"profile": profile, "name": name},
+            values={"issuer": issuer, "issued_on": issued_on, "expires_on": expires_on},
+            report=report,
         )
     for start, end, note in plan.availability:
         upsert(
-            Availability, lookup={"profile": profile, "start_date": start},
-            values={"end_date": end, "note": note}, report=report,
+            Availability,
+            lookup={"profile": profile, "start_date": start},
+            values={"end_date": end, "note": note},
+            report=report,
         )
 
 
 def load_demo_population(reference: Reference, report: LoadReport) -> None:
     """The demo organisations, logins and fictional people with their roles and expert profiles."""
     load_demo_organisations(reference, report)
-    personas = {persona.username: persona for persona in PERSONAS}
     password = DemoPassword()
-    users = {username: sync_user(persona, password, report) for username, persona in personas.items()}
+    users = {persona.username: sync_user(persona, password, report) for persona in personas()}
     plans = plan_population()
-    existing = {person.email: person for person in Person.objects.filter(email__in=[plan.email for plan in plans])}
+    existing = {
+        person.email: person for person in Person.objects.filter(email__in=[plan.email for plan in plans])
+    }
     organisations = reference.organisations
     for plan in plans:
         person = upsert(
-            Person, lookup={"email": plan.email},
+            Person,
+            lookup={"email": plan.email},
             values={
                 "honorific": plan.honorific,
                 "given_name": plan.given_name,
@@ -979,7 +1072,8 @@ def load_demo_population(reference: Reference, report: LoadReport) -> None:
                 "consent_date": plan.consent_date,
                 "user_account": users[plan.username] if plan.username else None,
             },
-            report=report, existing=existing.get(plan.email),
+            report=report,
+            existing=existing.get(plan.email),
         )
         sync_many(person, "languages", [reference.languages[code] for code in plan.languages], report)
         for role in plan.roles:
@@ -1031,7 +1125,7 @@ def demo_logins() -> list[dict[str, str]]:
             "role": persona.role.value if persona.role else "-",
             "scope": persona.scope,
         }
-        for persona in PERSONAS
+        for persona in personas()
     ]
 
 

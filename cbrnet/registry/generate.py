@@ -49,22 +49,58 @@ GENERATED_EMAIL_PREFIX = "synthetic."
 BATCH_SIZE = 2000
 
 ORGANISATION_TEMPLATES = {
-    OrganisationKind.MINISTRY: ("Directorate of Health Security", "Department of Civil Defence", "Veterinary Service"),
-    OrganisationKind.AGENCY: ("Border Guard Post", "Customs Laboratory", "Emergency Response Centre", "Nuclear Safety Office"),
-    OrganisationKind.LABORATORY: ("Regional Public Health Laboratory", "Veterinary Diagnostic Laboratory", "Food Safety Laboratory"),
-    OrganisationKind.UNIVERSITY: ("Institute of Microbiology", "Faculty of Chemistry", "Research Centre for Radiation Safety"),
+    OrganisationKind.MINISTRY: (
+        "Directorate of Health Security",
+        "Department of Civil Defence",
+        "Veterinary Service",
+    ),
+    OrganisationKind.AGENCY: (
+        "Border Guard Post",
+        "Customs Laboratory",
+        "Emergency Response Centre",
+        "Nuclear Safety Office",
+    ),
+    OrganisationKind.LABORATORY: (
+        "Regional Public Health Laboratory",
+        "Veterinary Diagnostic Laboratory",
+        "Food Safety Laboratory",
+    ),
+    OrganisationKind.UNIVERSITY: (
+        "Institute of Microbiology",
+        "Faculty of Chemistry",
+        "Research Centre for Radiation Safety",
+    ),
     OrganisationKind.NGO: ("Civil Protection Volunteers Association", "Biosafety Professionals Association"),
     OrganisationKind.COMPANY: ("Chemical Plant", "Hospital Waste Services", "Dangerous Goods Logistics"),
 }
 KIND_WEIGHTS = {
-    OrganisationKind.MINISTRY: 2, OrganisationKind.AGENCY: 4, OrganisationKind.LABORATORY: 3,
-    OrganisationKind.UNIVERSITY: 2, OrganisationKind.NGO: 1, OrganisationKind.COMPANY: 1,
+    OrganisationKind.MINISTRY: 2,
+    OrganisationKind.AGENCY: 4,
+    OrganisationKind.LABORATORY: 3,
+    OrganisationKind.UNIVERSITY: 2,
+    OrganisationKind.NGO: 1,
+    OrganisationKind.COMPANY: 1,
 }
-POSITIONS = ("Officer", "Senior Officer", "Head of Unit", "Specialist", "Inspector", "Analyst", "Trainer", "Technician")
+POSITIONS = (
+    "Officer",
+    "Senior Officer",
+    "Head of Unit",
+    "Specialist",
+    "Inspector",
+    "Analyst",
+    "Trainer",
+    "Technician",
+)
 # Working languages of people from countries the demo has no name pool for, by CoE region.
 REGION_LANGUAGES = {
-    "AAF": ("fr", "en"), "NAS": ("ar", "fr"), "ECA": ("en", "sw", "fr"), "MIE": ("ar", "en"),
-    "GCC": ("ar", "en"), "CA": ("ru", "en"), "SEA": ("en",), "SEEE": ("en", "ru"),
+    "AAF": ("fr", "en"),
+    "NAS": ("ar", "fr"),
+    "ECA": ("en", "sw", "fr"),
+    "MIE": ("ar", "en"),
+    "GCC": ("ar", "en"),
+    "CA": ("ru", "en"),
+    "SEA": ("en",),
+    "SEEE": ("en", "ru"),
 }
 FALLBACK_FAMILY_NAMES = ("Example", "Sample", "Demo", "Specimen", "Placeholder")
 
@@ -111,7 +147,9 @@ def _country_pools(reference: Reference) -> list[_CountryPool]:
             _CountryPool(
                 country_id=reference.countries[iso2].pk,
                 region=region,
-                languages=tuple(reference.languages[code].pk for code in codes if code in reference.languages),
+                languages=tuple(
+                    reference.languages[code].pk for code in codes if code in reference.languages
+                ),
                 female=pool.female if pool else all_female,
                 male=pool.male if pool else all_male,
                 family=(pool.family if pool else ()) + FALLBACK_FAMILY_NAMES,
@@ -142,7 +180,11 @@ def _create_organisations(
 
 
 def _create_people(
-    rng: random.Random, count: int, organisations: list[Organisation], pools: list[_CountryPool], batch_size: int
+    rng: random.Random,
+    count: int,
+    organisations: list[Organisation],
+    pools: list[_CountryPool],
+    batch_size: int,
 ) -> tuple[list[Person], int]:
     """`count` fictional people in those organisations, with their languages; returns (people, links)."""
     first = Person.objects.filter(email__startswith=GENERATED_EMAIL_PREFIX).count() + 1
@@ -173,7 +215,9 @@ def _create_people(
                 else None,
             )
         )
-        languages.append(pool.languages[:1] + tuple(code for code in pool.languages[1:] if rng.random() < 0.5))
+        languages.append(
+            pool.languages[:1] + tuple(code for code in pool.languages[1:] if rng.random() < 0.5)
+        )
     people = Person.objects.bulk_create(people, batch_size=batch_size)
     through = Person.languages.through
     links = [
@@ -188,7 +232,7 @@ def _create_people(
 def _create_experts(
     rng: random.Random, people: list[Person], reference: Reference, report: GenerateReport, batch_size: int
 ) -> None:
-    """Expert profiles for the given people, with 1-4 expertise lines, some certifications and availability."""
+    """Expert profiles for these people: 1-4 expertise lines, some certifications and availability."""
     area_ids = {code: area.pk for code, area in sorted(reference.thematic_areas.items())}
     area_codes = list(area_ids)
     profiles = ExpertProfile.objects.bulk_create(
@@ -212,7 +256,9 @@ def _create_experts(
             area = rng.choice(area_codes)
             lines.add((rng.choice(AREA_DOMAINS.get(area, "CBRN")), area))
         expertise += [
-            Expertise(profile_id=profile.pk, domain=domain, thematic_area_id=area_ids[area], level=rng.randint(1, 5))
+            Expertise(
+                profile_id=profile.pk, domain=domain, thematic_area_id=area_ids[area], level=rng.randint(1, 5)
+            )
             for domain, area in sorted(lines)
         ]
         if rng.random() < 0.3:
@@ -220,7 +266,9 @@ def _create_experts(
             issued = datetime.date(rng.randint(2015, 2025), rng.randint(1, 12), rng.randint(1, 28))
             expires = issued.replace(year=issued.year + valid_years) if valid_years else None
             certifications.append(
-                Certification(profile_id=profile.pk, name=name, issuer=issuer, issued_on=issued, expires_on=expires)
+                Certification(
+                    profile_id=profile.pk, name=name, issuer=issuer, issued_on=issued, expires_on=expires
+                )
             )
         if rng.random() < 0.4:
             start = datetime.date(2026, 1, 1) + datetime.timedelta(days=rng.randint(0, 600))
@@ -233,16 +281,17 @@ def _create_experts(
     report.certifications, report.availability = len(certifications), len(availability)
 
 
-def _create_roles(
-    rng: random.Random, people: list[Person], experts: list[Person], batch_size: int
-) -> int:
+def _create_roles(rng: random.Random, people: list[Person], experts: list[Person], batch_size: int) -> int:
     """The expert role for every expert, and national-team seats for about 3 % of the people."""
     start = datetime.date(2024, 1, 1)
     roles = [RoleAssignment(person_id=person.pk, role=Role.EXPERT, start_date=start) for person in experts]
     roles += [
         RoleAssignment(
-            person_id=person.pk, role=Role.NATIONAL_TEAM, country_id=person.country_id,
-            organisation_id=person.organisation_id, start_date=start + datetime.timedelta(days=rng.randint(0, 700)),
+            person_id=person.pk,
+            role=Role.NATIONAL_TEAM,
+            country_id=person.country_id,
+            organisation_id=person.organisation_id,
+            start_date=start + datetime.timedelta(days=rng.randint(0, 700)),
         )
         for person in people
         if rng.random() < 0.03
@@ -252,7 +301,12 @@ def _create_roles(
 
 
 def generate(
-    *, people: int, experts: int, organisations: int | None = None, seed: int = 1, batch_size: int = BATCH_SIZE,
+    *,
+    people: int,
+    experts: int,
+    organisations: int | None = None,
+    seed: int = 1,
+    batch_size: int = BATCH_SIZE,
     log: Callable[[str], None] | None = None,
 ) -> GenerateReport:
     """Add `people` synthetic people (of whom `experts` experts) in `organisations` new organisations.
@@ -283,10 +337,10 @@ def generate(
         _create_experts(rng, expert_people, reference, report, batch_size)
         log(f"{report.experts} experts ({report.expertise} expertise lines)")
         report.role_assignments = _create_roles(rng, created_people, expert_people, batch_size)
-        report.seconds = round(time.perf_counter() - started, 1)
         # The single audit entry of the run: bulk_create wrote no per-row entries.
         audit.record(
-            reference.networks[EU_COE], AuditEntry.Action.UPDATE,
+            reference.networks[EU_COE],
+            AuditEntry.Action.UPDATE,
             {"synthetic_data": None},
             {"synthetic_data": {"seed": seed, "created": report.counts(), "note": GENERATED_SOURCE}},
         )

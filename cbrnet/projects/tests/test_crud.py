@@ -36,3 +36,19 @@ class TestProject(CrudContract):
                                                  content_type="application/json")
         assert response.status_code == 422
         assert models.Project.objects.filter(code="P53").count() == 1
+
+
+def test_the_demo_loads_the_coe_projects_with_regions_and_implementers():
+    from cbrnet.registry.demo import load_demo
+
+    load_demo(include_population=False)
+    assert models.Project.objects.count() == 20
+    p53 = models.Project.objects.get(code="P53")
+    assert p53.lead_implementer.acronym == "ISTC"
+    assert {org.acronym for org in p53.implementers.all()} >= {"ISTC", "VERTIC", "RIVM"}
+    assert set(models.Project.objects.get(code="P87").regions.values_list("code", flat=True)) == {"CA"}
+    p106 = models.Project.objects.get(code="P106")
+    assert "Team leader John Jones OBE" in p106.source
+    before = models.Project.objects.count()
+    load_demo(include_population=False)
+    assert models.Project.objects.count() == before

@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--logins", action="store_true", help="Only print the demo logins (username, password, role, scope)."
+            "--logins",
+            action="store_true",
+            help="Only print the demo logins (username, password, role, scope).",
         )
 
     def handle(self, *args, logins: bool = False, **options):
@@ -31,8 +33,12 @@ class Command(BaseCommand):
         created, changed = sum(report.created.values()), sum(report.changed.values())
         if report.wrote_anything:
             self.stdout.write(
-                self.style.SUCCESS(f"Demo data loaded in {elapsed:.1f} s: {created} records created, {changed} changed.")
+                self.style.SUCCESS(
+                    f"Demo data loaded in {elapsed:.1f} s: {created} records created, {changed} changed."
+                )
             )
         else:
-            self.stdout.write(self.style.SUCCESS(f"Demo data already up to date ({elapsed:.1f} s); nothing written."))
+            self.stdout.write(
+                self.style.SUCCESS(f"Demo data already up to date ({elapsed:.1f} s); nothing written.")
+            )
         self.stdout.write("Run `cbrnet demo --logins` for the demo logins.")

@@ -14,9 +14,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--people", type=int, default=1000, help="People to create (default 1000).")
-        parser.add_argument("--experts", type=int, default=200, help="How many of them get an expert profile (default 200).")
         parser.add_argument(
-            "--organisations", type=int, default=None, help="Organisations to create (default: people / 50, at least 10)."
+            "--experts", type=int, default=200, help="How many of them get an expert profile (default 200)."
+        )
+        parser.add_argument(
+            "--organisations",
+            type=int,
+            default=None,
+            help="Organisations to create (default: people / 50, at least 10).",
         )
         parser.add_argument("--seed", type=int, default=1, help="Seed of the random generator (default 1).")
 
@@ -27,8 +32,13 @@ class Command(BaseCommand):
         )
         try:
             report = generate(
-                people=people, experts=experts, organisations=organisations, seed=seed,
-                log=lambda message: self.stdout.write(f"  created {message}") if options["verbosity"] > 1 else None,
+                people=people,
+                experts=experts,
+                organisations=organisations,
+                seed=seed,
+                log=lambda message: (
+                    self.stdout.write(f"  created {message}") if options["verbosity"] > 1 else None
+                ),
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
