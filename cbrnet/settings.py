@@ -42,7 +42,10 @@ INSTALLED_APPS = [
     "cbrnet.core",
     "cbrnet.accounts",
     "cbrnet.registry",
+    "cbrnet.sharing",
+    "cbrnet.exchange",
     "cbrnet.projects",
+    "cbrnet.jobs",  # progress, reports and files of background imports and exports
 ]
 
 MIDDLEWARE = [
@@ -60,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "cbrnet.core.middleware.AuditContextMiddleware",
+    "cbrnet.accounts.middleware.UserLanguageMiddleware",  # last: saves the choice inside the audit context
 ]
 
 ROOT_URLCONF = "cbrnet.urls"
@@ -176,6 +180,8 @@ USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"
+# The project package is not an app, so its CSS, JS and vendored htmx are found only through this.
+STATICFILES_DIRS = [BASE_DIR / "cbrnet" / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
@@ -187,17 +193,23 @@ STORAGES = {
     },
 }
 
-# --- Background tasks: Django's Tasks API -----------------------------------------------------------
+# --- Background tasks: Django's Tasks API (docs/tasks-and-imports.md) -------------------------------
 TASKS_BACKEND = env_choice("TASKS", "database", ("database", "rq", "immediate"))
 REDIS_URL = env_secret("REDIS_URL", "redis://127.0.0.1:6379/0")
 if TASKS_BACKEND == "database":
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # worker: `cbrnet db_worker`
 elif TASKS_BACKEND == "rq":
-    INSTALLED_APPS += ["django_rq"]
-    TASKS = {"default": {"BACKEND": "cbrnet.core.rq_backend.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+    # RQ is the queue; cbrnet.core.rq_backend adapts it to django.tasks (django_tasks_rq is written
+    # for the django_tasks backport and builds its Task class, not django.tasks.Task). Worker:
+    # `cbrnet rqworker`. Imports can take minutes, hence the long job timeout (seconds).
+    _RQ_OPTIONS = {"URL": REDIS_URL, "JOB_TIMEOUT": env_int("RQ_JOB_TIMEOUT", 3600, minimum=1)}
+    TASKS = {"default": {"BACKEND": "cbrnet.core.rq_backend.RQBackend", "QUEUES": ["default"], "OPTIONS": _RQ_OPTIONS}}
 else:
     TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Uploads up to this size are checked and imported within the request; bigger ones by a task.
+IMPORT_INLINE_MAX_BYTES = env_int("IMPORT_INLINE_MAX_BYTES", 64 * 1024, minimum=0)
+# Lists longer than this are exported by a task into a file downloaded from the job page.
+EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 5000, minimum=1)
 
 # --- E-mail ------------------------------------------------------------------------------------------
 _EMAIL_BACKEND = env_str(

@@ -1,7 +1,11 @@
-"""CSV and XLSX export of any list a user can see, through the access engine (action "export")."""
+"""CSV and XLSX export of any list a user can see, through the access engine (action "export").
+
+Every cell goes through `neutralise` so that no exported value runs as a spreadsheet formula.
+"""
 
 import csv
 import io
+import re
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -9,6 +13,51 @@ from django.utils import timezone
 from cbrnet import access
 
 EXPORT_FORMATS = ("csv", "xlsx")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Spreadsheets evaluate a cell that starts with one of these (CSV/formula injection, OWASP).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+
+def neutralise(value: str) -> str:
+    """The value as text a spreadsheet shows but never runs: a leading = + - @ (or tab, carriage
+    return) gets an apostrophe in front, the spreadsheets' "this is text" mark. Plain numbers such
+    as -12.5 stay as they are."""
+    if value and value[0] in FORMULA_TRIGGERS and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def spreadsheet_rows(rows):
+    """Neutralise every cell of every row (see `neutralise`)."""
+    for row in rows:
+        yield [neutralise(value) if isinstance(value, str) else value for value in row]
+
+
+def write_xlsx(rows, stream, *, title: str) -> None:
+    """Write rows as a one-sheet workbook; every cell is text, so nothing in it is a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    for row in spreadsheet_rows(rows):
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
+    workbook.save(stream)
+
+
+def write_csv(rows, stream) -> None:
+    """Write rows as UTF-8 CSV with a byte-order mark (so that Excel reads the accents right)."""
+    stream.write("\ufeff")
+    writer = csv.writer(stream)
+    for row in spreadsheet_rows(rows):
+        writer.writerow(row)
 
 
 def export_rows(queryset, user, fields: list[tuple[str, str]]):
@@ -42,20 +91,13 @@ def export_response(queryset, user, fields, *, basename: str, file_format: str):
     if file_format == "csv":
         writer = csv.writer(_Echo())
         response = StreamingHttpResponse(
-            ("\ufeff" if index == 0 else "") + writer.writerow(row) for index, row in enumerate(rows)
+            ("\ufeff" if index == 0 else "") + writer.writerow(row)
+            for index, row in enumerate(spreadsheet_rows(rows))
         )
         response["Content-Type"] = "text/csv; charset=utf-8"
     else:
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(basename[:31])
-        for row in rows:
-            sheet.append(row)
         buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+        write_xlsx(rows, buffer, title=basename)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

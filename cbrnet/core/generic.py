@@ -4,6 +4,7 @@ A model's UI is then mostly declarations (see registry/views.py): the queryset, 
 list columns, the form and the export fields.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
@@ -84,6 +85,12 @@ class ObjectListView(LoginRequiredMixin, View):
             queryset = filterset.qs
         file_format = request.GET.get("export")
         if file_format in EXPORT_FORMATS and self.export_fields:
+            if access.restrict(queryset, request.user, "export").count() > settings.EXPORT_INLINE_MAX_ROWS:
+                # A long export would hold a worker and memory: it runs as a background job instead.
+                messages.info(request, _("This list is long: use “Export all rows” to export it in the background."))
+                query = request.GET.copy()
+                query.pop("export")
+                return redirect(f"{request.path}?{query.urlencode()}")
             return export_response(
                 queryset, request.user, self.export_fields, basename=model._meta.model_name, file_format=file_format
             )
@@ -115,6 +122,7 @@ class ObjectListView(LoginRequiredMixin, View):
             "can_add": access.may_add(request.user, model),
             "add_url": _maybe_reverse(url_name(model, "add")),
             "exportable": bool(self.export_fields),
+            "export_in_background": page.paginator.count > settings.EXPORT_INLINE_MAX_ROWS,
         }
         context.update(self.extra_context(request))
         template = self.table_template if request.htmx and not request.htmx.boosted else self.template_name

@@ -118,3 +118,14 @@ def test_the_appoint_button_is_offered_only_to_who_may_appoint_a_focal_point(wor
     assert "appoint-focal-point" in client_as(world.sec_ca).get(url).content.decode()
     assert "appoint-focal-point" not in client_as(world.nfp_kz).get(url).content.decode()
     assert "appoint-focal-point" not in client_as(world.nfp_ph).get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_long_list_is_not_exported_inline(world, client_as, settings):
+    settings.EXPORT_INLINE_MAX_ROWS = 3
+    client = client_as(world.admin)
+    response = client.get("/registry/people/", {"export": "xlsx"})
+    assert response.status_code == 302 and "export=" not in response["Location"]
+    assert "export=csv" not in client.get("/registry/people/").content.decode()
+    settings.EXPORT_INLINE_MAX_ROWS = 5000
+    assert client.get("/registry/people/", {"export": "csv"}).status_code == 200
