@@ -51,6 +51,13 @@ class SessionAuth(APIKeyCookie):
 
     param_name = settings.SESSION_COOKIE_NAME
 
+    def _get_key(self, request):
+        # No session cookie: not a browser request. Skip ninja's CSRF check so that a client with a
+        # dead token gets 401, not a misleading "CSRF check failed".
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
@@ -136,6 +143,10 @@ class Page(Schema):
     results: list[Any]
 
 
+# Far beyond any table here; larger numbers overflow the databases' 64-bit integers (a 500).
+API_MAX_OFFSET = 1_000_000_000
+
+
 def _page_params(request) -> tuple[int, int]:
     try:
         limit = int(request.GET.get("limit", settings.API_PAGE_SIZE))
@@ -144,6 +155,8 @@ def _page_params(request) -> tuple[int, int]:
         raise HttpError(400, "limit and offset must be whole numbers.") from None
     if limit < 1 or offset < 0:
         raise HttpError(400, "limit must be at least 1 and offset at least 0.")
+    if offset > API_MAX_OFFSET:
+        raise HttpError(400, f"offset must be at most {API_MAX_OFFSET}.")
     return min(limit, settings.API_MAX_PAGE_SIZE), offset
 
 
@@ -278,7 +291,8 @@ def _form_data(form_class, payload: dict, instance) -> dict:
 def _list_parameters(filterset_class, ordering) -> list[dict]:
     parameters = [
         {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": settings.API_MAX_PAGE_SIZE}},
-        {"name": "offset", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0}},
+        {"name": "offset", "in": "query", "required": False,
+         "schema": {"type": "integer", "minimum": 0, "maximum": API_MAX_OFFSET}},
     ]
     if ordering:
         values = [*ordering, *(f"-{field}" for field in ordering)]

@@ -57,6 +57,7 @@ def _record_failure(account: User) -> None:
         User.objects.filter(pk=account.pk).update(failed_logins=failures, locked_until=until)
 
 
+@transaction.atomic
 def api_token_create(*, user: User, name: str, scope: str = ApiToken.Scope.READ, days: int | None = None,
                      acting_user: User | None = None) -> tuple[ApiToken, str]:
     """Create a token for `user`; returns the record and the key, which is shown once and never stored."""
@@ -77,13 +78,16 @@ def api_token_create(*, user: User, name: str, scope: str = ApiToken.Scope.READ,
     return token, key
 
 
+@transaction.atomic
 def api_token_revoke(*, user: User, token: ApiToken) -> None:
+    """Revoke a token at once (it is kept, marked revoked, so its history stays readable)."""
     if token.user_id != user.pk and not user.is_superuser:
         raise PermissionDenied(_("You may only revoke your own tokens."))
     token.revoked = True
     token.save()
 
 
+@transaction.atomic
 def totp_device_create(*, user: User):
     """Start TOTP enrolment: an unconfirmed device whose secret the user scans as a QR code."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -92,7 +96,9 @@ def totp_device_create(*, user: User):
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
+@transaction.atomic
 def totp_device_confirm(*, user: User, token: str) -> bool:
+    """Confirm the pending device with a code it generated; False (nothing changes) if the code is wrong."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
@@ -101,3 +107,15 @@ def totp_device_confirm(*, user: User, token: str) -> bool:
     device.confirmed = True
     device.save()
     return True
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> User:
+    """Remember the interface language `user` chose for themselves; it is switched on at each sign-in."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the offered languages.")})
+    if user.language != language:
+        user.language = language
+        user.full_clean()
+        user.save(update_fields=["language"])
+    return user

@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_otp import devices_for_user, login as otp_login, user_has_device
+from django_otp import devices_for_user, user_has_device
+from django_otp import login as otp_login
 
 from cbrnet.accounts import services
 from cbrnet.accounts.forms import ApiTokenForm, LoginForm, OtpForm
-from cbrnet.accounts.middleware import requires_two_factor
+from cbrnet.accounts.middleware import requires_two_factor, two_factor_url
 from cbrnet.accounts.models import ApiToken
 from cbrnet.core import audit
 
@@ -38,7 +39,7 @@ def login_view(request):
             login(request, user)
             audit.set_actor(user)
             if user_has_device(user, confirmed=True) or requires_two_factor(user):
-                return redirect(reverse("accounts:two_factor") + "?next=" + _next_url(request))
+                return redirect(two_factor_url(_next_url(request)))
             return HttpResponseRedirect(_next_url(request))
     return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")},
                   status=400 if form.errors else 200)

@@ -13,6 +13,7 @@ import contextvars
 import datetime
 import decimal
 import hashlib
+import ipaddress
 import json
 import uuid
 from collections.abc import Iterator
@@ -150,7 +151,7 @@ def record(instance: models.Model, action: str, before: dict | None, after: dict
             actor_repr=context.actor_repr,
             source=context.source,
             request_id=context.request_id,
-            remote_addr=context.remote_addr,
+            remote_addr=_stored_address(context.remote_addr),
             action=action,
             content_type_id=_content_type_id(instance),
             model_label=instance._meta.label_lower,
@@ -168,6 +169,20 @@ def record(instance: models.Model, action: str, before: dict | None, after: dict
         head.entries += 1
         head.save(update_fields=["last_hash", "last_entry_id", "entries"])
     return entry
+
+
+def _stored_address(value: str | None) -> str | None:
+    """The address as the database will return it: the hash must cover exactly what is read back
+    (PostgreSQL and Django both print IPv6 compressed and lower-case), and never arbitrary text."""
+    if not value:
+        return None
+    try:
+        address = ipaddress.ip_address(value.split("%", 1)[0])
+    except ValueError:
+        return None
+    if address.version == 6 and address.ipv4_mapped is not None:
+        return f"::ffff:{address.ipv4_mapped}"
+    return str(address)
 
 
 def _content_type_id(instance) -> int:
