@@ -45,8 +45,12 @@ format: $(STAMP)
 	$(BIN)/ruff format cbrnet benchmarks
 	$(BIN)/ruff check --fix cbrnet benchmarks
 
+# Catalogues live in cbrnet/locale (LOCALE_PATHS); run from cbrnet/ so that only the package is scanned
+# (not .venv, var/ or benchmarks/). The .mo files are committed: nobody needs gettext to run the app.
+# docs/translations.md says how to translate what this adds.
 messages: $(STAMP)
-	cd cbrnet && ../$(BIN)/cbrnet makemessages -l fr -l ru -l ar --no-obsolete && ../$(BIN)/cbrnet compilemessages
+	cd cbrnet && ../$(BIN)/cbrnet makemessages -l fr -l ru -l ar --no-obsolete \
+	  -i "surveillance/detection/*" -i "tests/*" && ../$(BIN)/cbrnet compilemessages
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
