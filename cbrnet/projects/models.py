@@ -38,6 +38,8 @@ class Project(BaseModel):
     access_policy = ScopedPolicy(region="regions", managers=("secretariat",), many=True)
 
     class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
         ordering = ["code"]
         constraints = [models.UniqueConstraint(fields=["network", "code"], name="project_code_unique_in_network")]
 

@@ -43,6 +43,8 @@ class Network(BaseModel):
     access_policy = ScopedPolicy(managers=())
 
     class Meta:
+        verbose_name = _("network")
+        verbose_name_plural = _("networks")
         ordering = ["name"]
 
     def __str__(self):
@@ -63,6 +65,8 @@ class Region(BaseModel):
     access_policy = ScopedPolicy(region="pk", managers=("secretariat",))
 
     class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
         ordering = ["network__name", "name"]
         constraints = [models.UniqueConstraint(fields=["network", "code"], name="region_code_unique_in_network")]
 
@@ -85,8 +89,9 @@ class Country(BaseModel):
     access_policy = ScopedPolicy(country="pk", managers=("secretariat",))
 
     class Meta:
-        ordering = ["name"]
+        verbose_name = _("country")
         verbose_name_plural = _("countries")
+        ordering = ["name"]
 
     def __str__(self):
         return self.name
@@ -117,6 +122,8 @@ class Membership(BaseModel):
     access_policy = ScopedPolicy(country="country_id", region="region_id", managers=("secretariat",))
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         ordering = ["region__name", "country__name"]
         constraints = [
             models.UniqueConstraint(
@@ -165,6 +172,8 @@ class Organisation(BaseModel):
     access_policy = ScopedPolicy(country="country_id", organisation="pk")
 
     class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["name", "country"], name="organisation_name_unique_in_country")]
 
@@ -202,6 +211,8 @@ class Secretariat(BaseModel):
     access_policy = ScopedPolicy(region="region_id", managers=("secretariat",))
 
     class Meta:
+        verbose_name = _("secretariat")
+        verbose_name_plural = _("secretariats")
         ordering = ["region__name"]
 
     def __str__(self):
@@ -222,6 +233,8 @@ class ThematicArea(BaseModel):
     access_policy = ScopedPolicy(managers=())
 
     class Meta:
+        verbose_name = _("thematic area")
+        verbose_name_plural = _("thematic areas")
         ordering = ["order", "name"]
 
     def __str__(self):
@@ -246,8 +259,9 @@ class RegionalPriority(BaseModel):
     access_policy = ScopedPolicy(region="region_id", managers=("secretariat",))
 
     class Meta:
-        ordering = ["region__name", "order", "title"]
+        verbose_name = _("regional priority")
         verbose_name_plural = _("regional priorities")
+        ordering = ["region__name", "order", "title"]
         constraints = [models.UniqueConstraint(fields=["region", "title"], name="priority_title_unique_in_region")]
 
     def __str__(self):
@@ -266,6 +280,8 @@ class Language(BaseModel):
     access_policy = ScopedPolicy(managers=())
 
     class Meta:
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
         ordering = ["name"]
 
     def __str__(self):
@@ -310,8 +326,9 @@ class Person(BaseModel):
     contact_fields = ("email", "phone", "address")
 
     class Meta:
-        ordering = ["family_name", "given_name"]
+        verbose_name = _("person")
         verbose_name_plural = _("people")
+        ordering = ["family_name", "given_name"]
         indexes = [models.Index(fields=["family_name", "given_name"], name="person_name_idx")]
 
     def __str__(self):
@@ -361,6 +378,8 @@ class RoleAssignment(BaseModel):
     access_policy = RoleAssignmentPolicy()
 
     class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
         ordering = ["-start_date"]
         constraints = [
             # One active National Focal Point per country; ended appointments remain as history.
@@ -411,6 +430,8 @@ class ExpertProfile(BaseModel):
     access_policy = PersonPolicy(path="person__")
 
     class Meta:
+        verbose_name = _("expert profile")
+        verbose_name_plural = _("expert profiles")
         ordering = ["person__family_name", "person__given_name"]
 
     def __str__(self):
@@ -431,8 +452,9 @@ class Expertise(BaseModel):
     access_policy = PersonPolicy(path="profile__person__")
 
     class Meta:
-        ordering = ["domain", "thematic_area__order"]
+        verbose_name = _("expertise")
         verbose_name_plural = _("expertise")
+        ordering = ["domain", "thematic_area__order"]
         constraints = [
             models.UniqueConstraint(fields=["profile", "domain", "thematic_area"], name="expertise_unique_per_profile")
         ]
@@ -456,6 +478,8 @@ class Certification(BaseModel):
     access_policy = PersonPolicy(path="profile__person__")
 
     class Meta:
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
         ordering = ["-issued_on"]
 
     def __str__(self):
@@ -480,8 +504,9 @@ class Availability(BaseModel):
     access_policy = PersonPolicy(path="profile__person__")
 
     class Meta:
-        ordering = ["start_date"]
+        verbose_name = _("availability window")
         verbose_name_plural = _("availability windows")
+        ordering = ["start_date"]
 
     def __str__(self):
         return f"{self.start_date} – {self.end_date}"
