@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import model_to_dict
 from django.http import Http404
 from django.utils import timezone
-from ninja import NinjaAPI, Router, Schema
+from ninja import NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -239,7 +239,7 @@ def crud_router(*, model, schema_out, schema_in, form_class, filterset_class, or
     def create_view(request, payload: schema_in):
         if not access.may_add(request.user, model):
             raise PermissionDenied(f"You may not add a {model._meta.verbose_name}.")
-        return 201, save(request, model(), _form_data(form_class, payload.model_dump(exclude_unset=True), None))
+        return Status(201, save(request, model(), _form_data(form_class, payload.model_dump(exclude_unset=True), None)))
 
     @router.put("/{int:pk}", response=schema_out, operation_id=f"{name}_update", summary=f"Replace a {model._meta.verbose_name}")
     def update_view(request, pk: int, payload: schema_in):
@@ -256,7 +256,7 @@ def crud_router(*, model, schema_out, schema_in, form_class, filterset_class, or
     def delete_view(request, pk: int):
         instance = access.get_object_for(request.user, model.objects.all(), "delete", pk=pk)
         services.record_delete(user=request.user, instance=instance)
-        return 204, None
+        return Status(204, None)
 
     return router
 
