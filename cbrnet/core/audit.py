@@ -144,7 +144,8 @@ def record(instance: models.Model, action: str, before: dict | None, after: dict
     with transaction.atomic():
         # Locking the single head row serialises appends, so the chain never forks (PostgreSQL);
         # SQLite serialises writers already.
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        # get_or_create: a test-database flush (TransactionTestCase) removes the row the migration made.
+        head = AuditChainHead.objects.select_for_update().get_or_create(pk=1)[0]
         entry = AuditEntry(
             timestamp=datetime.datetime.now(datetime.UTC),
             actor_id=context.actor_id,
@@ -217,7 +218,7 @@ def verify(batch_size: int = 2000) -> VerifyResult:
             problems.append(f"entry {entry.pk}: its content does not match its hash (it was edited)")
         previous_hash = entry.hash
         last_id = entry.pk
-    head = AuditChainHead.objects.get(pk=1)
+    head = AuditChainHead.objects.get_or_create(pk=1)[0]
     if head.entries != checked:
         problems.append(f"the chain head counts {head.entries} entries but {checked} are stored (entries were deleted)")
     if head.last_hash != previous_hash or head.last_entry_id != last_id:

@@ -1,5 +1,7 @@
 """JSON API of the registry: one CRUD router per model, declared with its schemas."""
 
+from typing import Annotated
+
 from ninja import Field, ModelSchema, Router, Schema
 from pydantic import create_model
 
@@ -19,11 +21,26 @@ def schemas(model_class, field_names: list[str]):
     validates them and names what is missing); related records are given by id."""
     out_schema = _model_schema(f"{model_class.__name__}Out", {"model": model_class, "fields": ["id", *field_names]})
     in_fields = {
-        name: (out_schema.model_fields[name].annotation | None, Field(None, description=out_schema.model_fields[name].description))
+        name: (
+            _input_type(model_class, name, out_schema) | None,
+            Field(None, description=out_schema.model_fields[name].description),
+        )
         for name in field_names
     }
     in_schema = create_model(f"{model_class.__name__}In", __base__=Schema, __module__=__name__, **in_fields)
     return out_schema, in_schema
+
+
+# A record id: positive, and within the databases' 64-bit integers (a bigger number was a 500).
+RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+def _input_type(model_class, name: str, out_schema):
+    # Many-to-many values are lists of ids. django-ninja's own item type raises TypeError on an item
+    # that is not an id (null, an object), which pydantic does not turn into a 422: it was a 500.
+    if model_class._meta.get_field(name).many_to_many:
+        return list[RecordId]
+    return out_schema.model_fields[name].annotation
 
 
 def router_for(model, form, filterset, model_views, ordering=(), select_related=(), prefetch_related=(), tag=None):

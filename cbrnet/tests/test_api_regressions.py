@@ -1,0 +1,66 @@
+"""Server errors the API fuzzer (test_api_fuzz.py) found, kept as plain tests: each answered 500."""
+
+import pytest
+
+from cbrnet.registry import models
+
+pytestmark = pytest.mark.django_db
+
+PROBLEM = "application/problem+json"
+
+
+def test_an_offset_beyond_64_bit_integers_is_refused_with_a_message_naming_offset(world, client_as):
+    # Was: the database could not bind the number (SQLite "datatype mismatch", PostgreSQL
+    # "bigint out of range") and the list answered 500.
+    client = client_as(world.admin)
+    for path in ("/api/registry/networks/", "/api/registry/people/"):
+        response = client.get(path, {"offset": "1493027202195683956228096"})
+        assert response.status_code == 400, response.content
+        assert response["Content-Type"] == PROBLEM
+        assert "offset" in response.json()["detail"]
+
+
+def test_the_largest_accepted_offset_answers_an_empty_page(world, client_as):
+    from cbrnet.api import API_MAX_OFFSET
+
+    response = client_as(world.admin).get("/api/registry/networks/", {"offset": API_MAX_OFFSET, "limit": 500})
+    assert response.status_code == 200
+    assert response.json()["results"] == [] and response.json()["count"] == 2
+
+
+NOT_IDS = [[None], [None, None], [{"id": 1}], [[1]], [1495930868298874917748736], [-3]]
+
+
+@pytest.mark.parametrize("items", NOT_IDS, ids=["null", "nulls", "object", "list", "huge", "negative"])
+def test_a_many_to_many_list_with_items_that_are_not_ids_is_refused_by_field(world, client_as, items):
+    # Was: django-ninja's many-to-many item type raised TypeError on them, and SQLite could not
+    # bind a number beyond 64 bits (OverflowError); both became a 500.
+    client = client_as(world.nfp_kz)
+    count = models.Organisation.objects.count()
+    response = client.post(
+        "/api/registry/organisations/",
+        {"name": "KZ Customs Committee", "kind": "agency", "country": world.kz.pk, "client_of": items},
+        content_type="application/json",
+    )
+    assert response.status_code == 422, response.content
+    assert response["Content-Type"] == PROBLEM
+    fields = {error["field"] for error in response.json()["errors"]}
+    assert fields == {f"client_of.{number}" for number in range(len(items))}
+    assert models.Organisation.objects.count() == count
+
+    response = client.patch(
+        f"/api/registry/people/{world.p_hidden_kz.pk}", {"languages": items}, content_type="application/json"
+    )
+    assert response.status_code == 422, response.content
+    fields = {error["field"] for error in response.json()["errors"]}
+    assert fields == {f"languages.{number}" for number in range(len(items))}
+
+
+def test_a_many_to_many_list_of_ids_is_still_accepted(world, client_as):
+    response = client_as(world.nfp_kz).post(
+        "/api/registry/organisations/",
+        {"name": "KZ Customs", "kind": "agency", "country": world.kz.pk, "networks": [world.coe.pk]},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["networks"] == [world.coe.pk]
