@@ -24,6 +24,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_NAME = env_str("SITE_NAME", "cbrnet")
 PUBLIC_PORTAL = env_bool("PUBLIC_PORTAL", False)  # anonymous visitors may read TLP:CLEAR items (R3)
+# Sharing (docs/access-control.md, R11 and R15); per-role TLP and grant limits: cbrnet/sharing/conf.py.
+SHARING_FOUR_EYES = env_bool("SHARING_FOUR_EYES", False)
+SHARING_BREAK_GLASS_MINUTES = env_int("SHARING_BREAK_GLASS_MINUTES", 60, minimum=1)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -231,7 +231,8 @@ class SharingPolicy(Policy):
         if parent_field:
             parent = model._meta.get_field(parent_field).related_model
             parent_action = "export" if action == "export" else "view"
-            q &= self.q_for(parent, context, parent_action, f"{prefix}{parent_field}__", break_glass=break_glass)
+            parent_prefix = f"{prefix}{parent_field}__"
+            q &= self.q_for(parent, context, parent_action, parent_prefix, break_glass=break_glass)
         if cache is not None:
             cache[key] = q
         return q
@@ -313,7 +314,9 @@ class SharingPolicy(Policy):
         if context.organisation_id:
             own |= Q(organisation_id=context.organisation_id)
         q |= Q(**{p + "tlp": "amber_strict"}) & Exists(members.filter(own))
-        with_clients = own | Q(organisation_id__in=list(context.client_of_ids)) if context.client_of_ids else own
+        with_clients = own
+        if context.client_of_ids:
+            with_clients |= Q(organisation_id__in=list(context.client_of_ids))
         q |= Q(**{p + "tlp": "amber"}) & Exists(members.filter(with_clients))
         # R7 RED: named people only (the author is covered by the caller).
         q |= Q(**{p + "tlp": "red"}) & Exists(grants.filter(scope="user", user_id=context.user_id))

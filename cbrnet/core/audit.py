@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 
 REDACTED = "***"
 
@@ -81,7 +82,7 @@ def _jsonable(value):
         return [_jsonable(item) for item in value]
     if isinstance(value, dict):
         return {str(key): _jsonable(item) for key, item in value.items()}
-    if hasattr(value, "name") and hasattr(value, "url"):  # a FieldFile
+    if isinstance(value, FieldFile):  # an empty one raises on .url, so test the type
         return value.name or None
     return value
 

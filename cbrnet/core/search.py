@@ -1,9 +1,10 @@
 """Global search: each app lists its searchable models; results come from restricted querysets only."""
 
 from cbrnet import access
+from cbrnet.exchange.search import SEARCHABLE as EXCHANGE
 from cbrnet.registry.search import SEARCHABLE as REGISTRY
 
-SEARCHABLE = [*REGISTRY]
+SEARCHABLE = [*REGISTRY, *EXCHANGE]
 
 
 def search(*, user, text: str, per_model: int = 10) -> list[dict]:
