@@ -108,6 +108,7 @@ def main():
     if not args.reuse:
         prepare(env, args.database_url, args)
     RESULTS.mkdir(parents=True, exist_ok=True)
+    run(str(BIN / "cbrnet"), "collectstatic", "--no-input", "-v", "0", env=env)  # production static storage
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "cbrnet.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{args.port}",
          "--access-logfile", "-", "--log-level", "warning"],

@@ -162,9 +162,24 @@ class ExpertFilterSet(BaseFilterSet):
         fields = ["person", "deployable", "years_of_experience", "notice_days"]
 
     def search(self, queryset, name, value):
-        # Searching across expertise lines joins many rows per expert: keep one row per expert.
-        matches = super().search(models.ExpertProfile.objects.all(), name, value).values("pk")
-        return queryset.filter(pk__in=matches)
+        """Every word must match the expert's name or position, organisation, summary or an area.
+
+        Each alternative is a subquery on one narrow table, never a join across expertise lines:
+        joins would multiply rows and make the count and the page slow on 20,000 experts.
+        """
+        for word in value.split()[:8]:
+            people = models.Person.objects.filter(
+                Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(position__icontains=word)
+            ).values("pk")
+            organisations = models.Organisation.objects.filter(Q(name__icontains=word) | Q(acronym__icontains=word))
+            areas = models.ThematicArea.objects.filter(name__icontains=word).values("pk")
+            queryset = queryset.filter(
+                Q(person_id__in=people)
+                | Q(summary__icontains=word)
+                | Q(person__organisation_id__in=organisations.values("pk"))
+                | Exists(models.Expertise.objects.filter(profile=OuterRef("pk"), thematic_area_id__in=areas))
+            )
+        return queryset
 
     def with_expertise(self, queryset, name, value):
         # The three expertise filters must hold on the same expertise line; they are combined here.
