@@ -1,6 +1,8 @@
 """What the access engine knows about a user: roles and the scopes they cover, computed once per request."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from django.core.cache import cache
 
 
 @dataclass(frozen=True)
@@ -39,16 +41,43 @@ _CACHE_ATTRIBUTE = "_cbrnet_access_context"
 EDITOR_ROLES = frozenset({"editor", "focal_point", "secretariat", "org_admin"})
 
 
+SHARED_CACHE_SECONDS = 60
+_VERSION_KEY = "access-context-version"
+
+
 def user_context(user) -> UserContext:
-    """Build (or reuse, for this user object) the context; a handful of queries at most."""
+    """The user's context: reused within a request (on the user object) and across requests (in the
+    cache, keyed by a version that any change of roles, memberships or organisations bumps)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return ANONYMOUS
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
-    context = _build(user)
+    key = f"access-context:{user.pk}:{user.is_superuser}:{_version()}"
+    context = cache.get(key)
+    if context is None:
+        context = _build(user)
+        cache.set(key, replace(context, extra={}), SHARED_CACHE_SECONDS)
+    else:
+        context = replace(context, extra={})  # per-request memo space (see SharingPolicy)
     setattr(user, _CACHE_ATTRIBUTE, context)
     return context
+
+
+def _version() -> int:
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        cache.add(_VERSION_KEY, 1, None)
+        version = cache.get(_VERSION_KEY, 1)
+    return version
+
+
+def invalidate() -> None:
+    """Forget every cached context: called when anything a context is built from changes."""
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:
+        cache.set(_VERSION_KEY, 1, None)
 
 
 def forget(user) -> None:

@@ -7,4 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "cbrnet core"
 
     def ready(self):
+        from cbrnet.access import signals as access_signals
         from cbrnet.core import signals  # noqa: F401 - connects the generic audit receivers
+
+        access_signals.connect()

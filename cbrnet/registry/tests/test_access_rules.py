@@ -1,5 +1,7 @@
 """The registry rows of the access table (docs/access-control.md), persona by persona."""
 
+import datetime
+
 import pytest
 
 from cbrnet import access
@@ -129,3 +131,14 @@ def test_a_long_list_is_not_exported_inline(world, client_as, settings):
     assert "export=csv" not in client.get("/registry/people/").content.decode()
     settings.EXPORT_INLINE_MAX_ROWS = 5000
     assert client.get("/registry/people/", {"export": "csv"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_revoked_role_takes_effect_at_the_next_request(world, client_as):
+    client = client_as(world.nfp_kz)
+    url = world.p_hidden_kz.get_absolute_url()
+    assert client.get(url).status_code == 200  # the context is now cached
+    role = models.RoleAssignment.objects.get(person=world.p_nfp_kz, role="focal_point")
+    role.end_date = datetime.date(2021, 1, 1)
+    role.save()
+    assert client.get(url).status_code == 404
