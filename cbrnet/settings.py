@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cbrnet.registry",
     "cbrnet.sharing",
     "cbrnet.exchange",
+    "cbrnet.surveillance",
     "cbrnet.projects",
     "cbrnet.jobs",  # progress, reports and files of background imports and exports
 ]

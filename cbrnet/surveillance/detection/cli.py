@@ -1,11 +1,12 @@
 """The CSV contract of ``manage.py detect``: read weekly counts, judge them, write the result.
 
-Input: a UTF-8 CSV (optionally gzip-compressed) with the columns ``series,date,count`` (rows in any order; ``date`` is the ISO
-date of the Monday that starts the week; within a series the weeks must be consecutive). Output:
-``series,date,count,threshold,alarm`` for the last ``weeks`` weeks of every series (every week of a
-shorter one), series in input order, weeks in date order, the threshold with 15 significant digits,
-threshold and alarm empty where the method cannot judge, threshold empty and alarm 0 where limit54
-suppressed the week (docs/surveillance.md).
+Input: a UTF-8 CSV (optionally gzip-compressed) with the columns ``series,date,count`` (rows in
+any order; ``date`` is the ISO date of the Monday that starts the week; within a series the weeks
+must be consecutive; further columns are ignored). Output: ``series,date,count,threshold,alarm``
+for the last ``weeks`` weeks of every series (every week of a shorter one), series in input order,
+weeks in date order, the threshold with 15 significant digits, threshold and alarm empty where the
+method cannot judge, threshold empty and alarm 0 where limit54 suppressed the week
+(docs/surveillance.md).
 
 Bad input raises :class:`DetectInputError` listing every problem by line and field, and nothing is
 written: the output goes to a temporary file beside the target, renamed only on success.
@@ -16,10 +17,12 @@ from __future__ import annotations
 import csv
 import datetime
 import gzip
+import io
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +36,8 @@ OUTPUT_COLUMNS = ("series", "date", "count", "threshold", "alarm")
 #: Larger weekly counts are certainly a data error, and beyond 2**53 floats lose whole numbers.
 MAX_COUNT = 10**9
 
-_DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
-_INTEGER_PATTERN = re.compile(r"[+-]?\d+")
+_DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_INTEGER_PATTERN = re.compile(r"[+-]?[0-9]+")
 _GZIP_MAGIC = b"\x1f\x8b"
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -61,31 +64,21 @@ class InputSeries:
     counts: np.ndarray
 
 
-@dataclass(frozen=True)
-class _Row:
-    line: int
-    series: str
-    date: datetime.date
-    count: int
+def _decoded_lines(raw: bytes, problems: list[str]) -> Iterator[str]:
+    """Yield the lines decoded as UTF-8; an undecodable line is reported and yielded blank.
 
-
-def _decoded_lines(raw: bytes, problems: list[str]) -> list[str]:
-    """Split into lines and decode each as UTF-8; undecodable lines are reported and left blank.
-
-    Decoding line by line (instead of the whole file) lets every bad line be named.
+    Decoding line by line (instead of the whole file) lets every bad line be named, and yielding
+    them keeps a large file from being held twice in memory.
     """
     if raw.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark, as spreadsheet exports add
         raw = raw[3:]
-    lines = []
-    for number, chunk in enumerate(raw.split(b"\n"), start=1):
+    for number, chunk in enumerate(io.BytesIO(raw), start=1):
         try:
-            lines.append(chunk.decode("utf-8").rstrip("\r") + "\n")
+            yield chunk.decode("utf-8")
         except UnicodeDecodeError as error:
-            problems.append(
-                f"line {number}: not valid UTF-8 (byte 0x{chunk[error.start]:02x} at column {error.start + 1})"
-            )
-            lines.append("\n")
-    return lines
+            byte = chunk[error.start]
+            problems.append(f"line {number}: not valid UTF-8 (byte 0x{byte:02x} at column {error.start + 1})")
+            yield "\n"
 
 
 def _parse_date(text: str, line: int, problems: list[str]) -> datetime.date | None:
@@ -102,7 +95,8 @@ def _parse_date(text: str, line: int, problems: list[str]) -> datetime.date | No
         return None
     if value.weekday() != 0:
         problems.append(
-            f'line {line}: date: "{text}" is a {_WEEKDAYS[value.weekday()]}, not the Monday that starts the week'
+            f'line {line}: date: "{text}" is a {_WEEKDAYS[value.weekday()]}, '
+            "not the Monday that starts the week"
         )
         return None
     return value
@@ -136,14 +130,18 @@ def read_input(path: str | os.PathLike[str]) -> list[InputSeries]:
         try:
             raw = gzip.decompress(raw)
         except (OSError, EOFError) as error:
-            raise DetectInputError(path, [f"the file looks gzip-compressed but cannot be decompressed: {error}"]) from error
+            raise DetectInputError(
+                path, [f"the file looks gzip-compressed but cannot be decompressed: {error}"]
+            ) from error
     if not raw.strip():
         raise DetectInputError(path, ["line 1: the file is empty (expected the header series,date,count)"])
-    lines = _decoded_lines(raw, problems)
-    reader = csv.reader(lines)
+    reader = csv.reader(_decoded_lines(raw, problems))
     header: list[str] | None = None
     header_line = 0
-    rows: list[_Row] = []
+    # Valid rows, column-wise in compact arrays: a file of millions of rows stays small.
+    rows = _Rows()
+    names: dict[str, int] = {}
+    dates: dict[str, datetime.date] = {}  # every valid date text seen; a file repeats few dates
     for record in reader:
         line = reader.line_num
         if not any(field.strip() for field in record):
@@ -151,71 +149,111 @@ def read_input(path: str | os.PathLike[str]) -> list[InputSeries]:
         if header is None:
             header = [field.strip().lower() for field in record]
             header_line = line
-            missing = [name for name in REQUIRED_COLUMNS if name not in header]
-            repeated = sorted({name for name in header if header.count(name) > 1 and name in REQUIRED_COLUMNS})
-            if missing:
-                problems.append(
-                    f"line {line}: header: missing column{'s' if len(missing) > 1 else ''} "
-                    f"{', '.join(missing)} (expected series,date,count)"
-                )
-            if repeated:
-                problems.append(f"line {line}: header: column {', '.join(repeated)} appears more than once")
-            if missing or repeated:
-                raise DetectInputError(path, problems)
-            positions = {name: header.index(name) for name in REQUIRED_COLUMNS}
+            _check_header(header, line, problems, path)
+            series_at, date_at, count_at = (header.index(name) for name in REQUIRED_COLUMNS)
             continue
         if len(record) != len(header):
             problems.append(f"line {line}: expected {len(header)} fields, found {len(record)}")
             continue
-        name = record[positions["series"]].strip()
+        name = record[series_at].strip()
         if not name:
             problems.append(f"line {line}: series: is empty")
-        date = _parse_date(record[positions["date"]].strip(), line, problems)
-        count = _parse_count(record[positions["count"]].strip(), line, problems)
+        date_text = record[date_at].strip()
+        date = dates.get(date_text)
+        if date is None:
+            date = _parse_date(date_text, line, problems)
+            if date is not None:
+                dates[date_text] = date
+        count_text = record[count_at].strip()
+        if count_text.isascii() and count_text.isdigit() and len(count_text) < 10:
+            count: int | None = int(count_text)  # the common case, below MAX_COUNT
+        else:
+            count = _parse_count(count_text, line, problems)
         if name and date is not None and count is not None:
-            rows.append(_Row(line=line, series=name, date=date, count=count))
+            rows.append(names.setdefault(name, len(names)), date.toordinal(), count, line)
     if header is None:
-        raise DetectInputError(path, [*problems, "line 1: the file has no header (expected series,date,count)"])
-    if not rows and not problems:
+        raise DetectInputError(
+            path, [*problems, "line 1: the file has no header (expected series,date,count)"]
+        )
+    if not len(rows.line) and not problems:
         problems.append(f"line {header_line + 1}: the file has no data rows")
-    series = _assemble(rows, problems)
+    series = _assemble(rows, list(names), problems)
     if problems:
         raise DetectInputError(path, _in_line_order(problems))
     return series
 
 
-def _assemble(rows: list[_Row], problems: list[str]) -> list[InputSeries]:
-    """Group rows by series (input order), sort by date, report duplicate weeks and gaps."""
-    by_series: dict[str, list[_Row]] = {}
-    for row in rows:
-        by_series.setdefault(row.series, []).append(row)
-    result = []
-    for name, members in by_series.items():
-        members.sort(key=lambda row: (row.date, row.line))
-        unique: list[_Row] = []
-        for row in members:
-            if unique and unique[-1].date == row.date:
-                problems.append(
-                    f'line {row.line}: date: "{row.date.isoformat()}" repeats line {unique[-1].line} '
-                    f'for series "{name}"'
-                )
-                continue
-            if unique and (row.date - unique[-1].date).days != 7:
-                missing = (row.date - unique[-1].date).days // 7 - 1
-                problems.append(
-                    f'line {row.line}: date: "{row.date.isoformat()}" follows "{unique[-1].date.isoformat()}" '
-                    f'(line {unique[-1].line}) in series "{name}": {missing} week{"s" if missing > 1 else ""} '
-                    "missing"
-                )
-            unique.append(row)
-        result.append(
-            InputSeries(
-                name=name,
-                dates=tuple(row.date for row in unique),
-                counts=np.array([row.count for row in unique], dtype=np.int64),
-            )
+def _check_header(header: list[str], line: int, problems: list[str], path) -> None:
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    repeated = sorted({name for name in header if header.count(name) > 1 and name in REQUIRED_COLUMNS})
+    if missing:
+        problems.append(
+            f"line {line}: header: missing column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)} (expected series,date,count)"
         )
-    return result
+    if repeated:
+        problems.append(f"line {line}: header: column {', '.join(repeated)} appears more than once")
+    if missing or repeated:
+        raise DetectInputError(path, problems)
+
+
+class _Rows:
+    """The valid data rows as four int64 columns (series number, date ordinal, count, line)."""
+
+    def __init__(self) -> None:
+        self.series, self.ordinal, self.count, self.line = (array("q") for _ in range(4))
+
+    def append(self, series: int, ordinal: int, count: int, line: int) -> None:
+        self.series.append(series)
+        self.ordinal.append(ordinal)
+        self.count.append(count)
+        self.line.append(line)
+
+
+def _assemble(rows: _Rows, names: list[str], problems: list[str]) -> list[InputSeries]:
+    """Group rows by series (input order), sort by date, report duplicate weeks and gaps."""
+    series = np.frombuffer(rows.series, dtype=np.int64)
+    ordinal = np.frombuffer(rows.ordinal, dtype=np.int64)
+    count = np.frombuffer(rows.count, dtype=np.int64)
+    line = np.frombuffer(rows.line, dtype=np.int64)
+    order = np.lexsort((line, ordinal, series))
+    series, ordinal, count, line = series[order], ordinal[order], count[order], line[order]
+
+    def iso(day: int) -> str:
+        return datetime.date.fromordinal(int(day)).isoformat()
+
+    # A repeated week is reported against its first (kept) row; gaps are checked between kept rows.
+    repeat = np.zeros(series.size, dtype=bool)
+    repeat[1:] = (series[1:] == series[:-1]) & (ordinal[1:] == ordinal[:-1])
+    first_of_run = np.maximum.accumulate(np.where(repeat, 0, np.arange(series.size)))
+    for position in np.flatnonzero(repeat):
+        problems.append(
+            f'line {line[position]}: date: "{iso(ordinal[position])}" repeats line '
+            f'{line[first_of_run[position]]} for series "{names[series[position]]}"'
+        )
+    kept = ~repeat
+    series, ordinal, count, line = series[kept], ordinal[kept], count[kept], line[kept]
+    step = np.diff(ordinal)
+    for position in np.flatnonzero((series[1:] == series[:-1]) & (step != 7)):
+        missing = int(step[position]) // 7 - 1
+        weeks = f"{missing} week{'s' if missing > 1 else ''}"
+        problems.append(
+            f'line {line[position + 1]}: date: "{iso(ordinal[position + 1])}" follows '
+            f'"{iso(ordinal[position])}" (line {line[position]}) in series "{names[series[position]]}": '
+            f"{weeks} missing"
+        )
+    if problems:
+        return []
+    bounds = np.searchsorted(series, np.arange(len(names) + 1))
+    day_of = {day: datetime.date.fromordinal(day) for day in np.unique(ordinal).tolist()}
+    return [
+        InputSeries(
+            name=name,
+            dates=tuple(map(day_of.__getitem__, ordinal[bounds[number] : bounds[number + 1]].tolist())),
+            counts=count[bounds[number] : bounds[number + 1]].copy(),
+        )
+        for number, name in enumerate(names)
+    ]
 
 
 def _in_line_order(problems: list[str]) -> list[str]:
@@ -269,7 +307,13 @@ def write_output(
                     dates, counts, detection.threshold, detection.alarm, strict=True
                 ):
                     writer.writerow(
-                        (one.name, date.isoformat(), int(count), format_threshold(threshold), format_alarm(alarm))
+                        (
+                            one.name,
+                            date.isoformat(),
+                            int(count),
+                            format_threshold(threshold),
+                            format_alarm(alarm),
+                        )
                     )
         # mkstemp creates the file readable by its owner only; give it the usual permissions.
         umask = os.umask(0)

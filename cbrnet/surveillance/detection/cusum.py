@@ -21,7 +21,8 @@ def cusum(counts: np.ndarray, weeks: int = 52, *, k: float = 1.04, h: float = 2.
     ``ceiling(m + sqrt(m) * (h + k - C_{t-1}))``, with NaN and negative values set to 0 as R does.
     Because ``m`` comes from the weeks before the window, results depend on ``weeks``. A series
     no longer than ``weeks`` starts at week 2 with ``m = y_1``; week 1 is never judged. With
-    ``m = 0`` the standardised value is NaN (alarm NaN from then on) or +Inf, exactly as in R.
+    ``m = 0`` the standardised value is NaN (alarm NaN from then on) or +Inf, exactly as in R;
+    where the alarm is NaN the week is not judged and its threshold is NaN too (R reports 0).
 
     :param counts: integer counts, shape (n_series, n_weeks), one row per series.
     :param weeks: judge the last ``weeks`` weeks (weeks 2.. of a shorter series).
@@ -48,7 +49,9 @@ def cusum(counts: np.ndarray, weeks: int = 52, *, k: float = 1.04, h: float = 2.
             bound = np.ceil(root * (h + k - previous) + mean)
             bound = np.where(np.isnan(bound) | (bound < 0), 0.0, bound) + 0.0  # + 0.0 turns -0 into 0
             alarm = np.where(np.isnan(current), np.nan, (current >= h).astype(np.float64))
-            result.threshold[:, offset + column] = bound
+            # cbrnet convention: a week without an alarm value is not judged, so it has no threshold
+            # either (R reports the 0 it substitutes for NaN there).
+            result.threshold[:, offset + column] = np.where(np.isnan(alarm), np.nan, bound)
             result.alarm[:, offset + column] = alarm
             previous = current
     return result

@@ -32,8 +32,8 @@ from ._common import (
 from .glm import GlmFits, GroupedDesign, anscombe_residuals, farrington_weights, fit_mixed, fit_quasipoisson
 from .quantiles import qnbinom, qpois
 
-#: Fits per chunk: a few (chunk x baseline) float arrays live at once, so about 30-60 MB.
-DEFAULT_CHUNK_FITS = 4096
+#: Fits per chunk: small enough that the (chunk x baseline) working arrays stay in the CPU cache.
+DEFAULT_CHUNK_FITS = 512
 
 #: A Pearson X^2 this small (relative to the counts) is rounding noise of an exact fit (quirk F9).
 _EXACT_FIT_TOLERANCE = 1e-20
@@ -52,7 +52,9 @@ class _Layout:
 def _original_layout(b: int, w: int, freq: int) -> _Layout:
     """``algo.farrington`` baseline: weeks ``k - freq*i + j``, ``i = b..1``, ``j = -w..w``; no factor."""
     offsets = np.array([-freq * i + j for i in range(b, 0, -1) for j in range(-w, w + 1)])
-    design = GroupedDesign(groups=np.zeros(offsets.size, dtype=np.int64), time=offsets.astype(float), n_groups=1)
+    design = GroupedDesign(
+        groups=np.zeros(offsets.size, dtype=np.int64), time=offsets.astype(float), n_groups=1
+    )
     return _Layout(offsets=offsets, design=design, predict_level=0, minimum_week=freq * b + w + 1)
 
 
@@ -92,6 +94,8 @@ def _flexible_layout(b: int, w: int, no_periods: int, past_weeks_not_included: i
     if no_periods not in present:
         raise ValueError("past_weeks_not_included removes every observation of the reference level")
     groups = np.searchsorted(present, labels)
+    by_level = np.lexsort((offsets, groups))  # GroupedDesign wants each level's weeks together
+    offsets, groups = offsets[by_level], groups[by_level]
     design = GroupedDesign(groups=groups, time=offsets.astype(float), n_groups=present.size)
     return _Layout(
         offsets=offsets,
@@ -168,7 +172,7 @@ def _final_model(
     if not candidates.any():
         return stage
     pvalue = stage.fits.slope_pvalue(design)
-    prediction = np.maximum(np.exp(stage.fits.predict_link(layout.predict_level)), DOUBLE_EPS)
+    prediction = np.maximum(np.exp(stage.fits.predict_link(layout.design, layout.predict_level)), DOUBLE_EPS)
     exact_fit = stage.fits.pearson <= _EXACT_FIT_TOLERANCE * np.maximum(y.sum(axis=1), 1.0)
     with np.errstate(invalid="ignore"):
         keep = (b >= 3) & (pvalue < p_threshold_trend) & (prediction <= y.max(axis=1)) & ~exact_fit
@@ -240,13 +244,19 @@ def farrington(
         week = evaluated[cols]
         y = _gather(values, rows, week, layout.offsets)
         stage = _final_model(
-            y, layout, trend=trend, reweight=reweight, weights_threshold=1.0,
-            p_threshold_trend=0.05, b=b, require_convergence=False,
+            y,
+            layout,
+            trend=trend,
+            reweight=reweight,
+            weights_threshold=1.0,
+            p_threshold_trend=0.05,
+            b=b,
+            require_convergence=False,
         )
-        eta0 = stage.fits.predict_link(layout.predict_level)
+        eta0 = stage.fits.predict_link(layout.design, layout.predict_level)
         mu0 = np.maximum(np.exp(eta0), DOUBLE_EPS)  # predict.glm(type = "response")
         # predict.glm(se.fit = TRUE, dispersion = phi): link-scale SE times |dmu/deta| = mu0.
-        se = np.sqrt(stage.phi * stage.fits.predict_variance(layout.predict_level)) * mu0
+        se = np.sqrt(stage.phi * stage.fits.predict_variance(layout.design, layout.predict_level)) * mu0
         tau = stage.phi + se**2 / mu0
         sd = np.sqrt(4.0 / 9.0 * mu0 ** (1.0 / 3.0) * tau)
         # R sorts (lower, upper) with the NaN lower bound first; the upper bound is always lu[2].
@@ -327,9 +337,16 @@ def farrington_flexible(
         week = evaluated[cols]
         y = _gather(values, rows, week, layout.offsets)
         threshold, alarm = _flexible_chunk(
-            y, values[rows, week - 1], enough[rows, cols], layout,
-            alpha=alpha, b=b, reweight=reweight, weights_threshold=weights_threshold,
-            trend=trend, p_threshold_trend=p_threshold_trend,
+            y,
+            values[rows, week - 1],
+            enough[rows, cols],
+            layout,
+            alpha=alpha,
+            b=b,
+            reweight=reweight,
+            weights_threshold=weights_threshold,
+            trend=trend,
+            p_threshold_trend=p_threshold_trend,
         )
         result.threshold[rows, cols] = threshold
         result.alarm[rows, cols] = alarm
@@ -366,10 +383,16 @@ def _flexible_chunk(
     if not judged.size:
         return threshold, alarm
     stage = _final_model(
-        y[judged], layout, trend=trend, reweight=reweight, weights_threshold=weights_threshold,
-        p_threshold_trend=p_threshold_trend, b=b, require_convergence=True,
+        y[judged],
+        layout,
+        trend=trend,
+        reweight=reweight,
+        weights_threshold=weights_threshold,
+        p_threshold_trend=p_threshold_trend,
+        b=b,
+        require_convergence=True,
     )
-    eta0 = stage.fits.predict_link(layout.predict_level)
+    eta0 = stage.fits.predict_link(layout.design, layout.predict_level)
     mu0 = np.exp(eta0)  # algo.farrington.threshold.noufaily uses exp(), not the floored linkinv
     upper = np.full(judged.size, np.nan)
     negative_binomial = np.isfinite(mu0) & (stage.phi > 1.0) & stage.valid

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 import json
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -125,50 +125,69 @@ def manifest() -> dict:
     return json.loads(fixture_path("manifest.json").read_text())
 
 
-def run_cbrnet(set_name: str, method: str, weeks: int) -> list[OutputRow]:
-    """cbrnet's output for a fixture set, through the same code path as the ``detect`` command."""
+def run_cbrnet(set_name: str, method: str, weeks: int, series=None) -> list[OutputRow]:
+    """cbrnet's output for a fixture set, through the code path of the ``detect`` command.
+
+    ``series`` may pass the already parsed input (``cli.read_input``) to avoid reading it again.
+    """
     from ..cli import judge, read_input, write_output
 
-    series = read_input(fixture_path(f"{set_name}_input.csv.gz"))
+    if series is None:
+        series = read_input(fixture_path(f"{set_name}_input.csv.gz"))
     detections = judge(method, series, weeks)
-    buffer = io.StringIO()
-    _write_to(buffer, series, detections, write_output)
-    buffer.seek(0)
-    return parse_output(buffer)
-
-
-def _write_to(buffer, series, detections, write_output) -> None:
-    import tempfile
-
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "out.csv"
         write_output(path, series, detections)
-        buffer.write(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8", newline="") as handle:
+            return parse_output(handle)
+
+
+def _cell(agreement: Agreement) -> str:
+    def share(value: float) -> str:
+        return "100" if value == 1.0 else f"{100 * value:.2f}"
+
+    return f"{share(agreement.alarm_share)} / {share(agreement.threshold_share)}"
 
 
 def table() -> str:
-    """Markdown table: agreement per method and data set, then the totals per fixture set."""
+    """Markdown tables of docs/surveillance.md: agreement per data set and method, then error sizes."""
     weeks = manifest()["weeks"]
-    lines = [
-        "| method | data set | weeks | alarms agree | thresholds within 1% | p99 rel. error | max rel. error |",
-        "|---|---|---:|---:|---:|---:|---:|",
-    ]
+    per_set: dict[str, dict[str, Agreement]] = {}
+    per_dataset: dict[str, dict[str, Agreement]] = defaultdict(dict)
     for method in METHOD_ORDER:
         for set_name in SETS:
             expected = read_output(fixture_path(f"r_{set_name}_{method}.csv.gz"))
             actual = run_cbrnet(set_name, method, weeks)
-            group = (lambda row: "synthetic (all)") if set_name == "synthetic" else (lambda row: dataset_of(row.series))
-            per_group = compare(expected, actual, group)
+            per_set.setdefault(set_name, {})[method] = compare(expected, actual)["all"]
             if set_name == "package":
-                total = compare(expected, actual)["all"]
-                per_group = {"package (all)": total, **dict(sorted(per_group.items()))}
-            for name, agreement in per_group.items():
-                bold = "**" if "(all)" in name else ""
-                lines.append(
-                    f"| {method} | {bold}{name}{bold} | {agreement.weeks} | {100 * agreement.alarm_share:.2f}% | "
-                    f"{100 * agreement.threshold_share:.2f}% | {agreement.error_quantile(0.99):.2g} | "
-                    f"{max(agreement.relative_errors, default=0.0):.2g} |"
-                )
+                for dataset, agreement in compare(
+                    expected, actual, lambda row: dataset_of(row.series)
+                ).items():
+                    per_dataset[dataset][method] = agreement
+    header = "| data set | weeks | " + " | ".join(METHOD_ORDER) + " |"
+    rule = "|---|---:|" + "---:|" * len(METHOD_ORDER)
+    lines = ["Alarms agreeing / thresholds within 1%, in % of the evaluated weeks:", "", header, rule]
+    rows = [("**synthetic**", per_set["synthetic"]), ("**package, all**", per_set["package"])]
+    rows += [(dataset, per_dataset[dataset]) for dataset in sorted(per_dataset, key=str.lower)]
+    for name, agreements in rows:
+        n_weeks = agreements[METHOD_ORDER[0]].weeks
+        cells = " | ".join(_cell(agreements[method]) for method in METHOD_ORDER)
+        lines.append(f"| {name} | {n_weeks:,} | {cells} |")
+    lines += [
+        "",
+        "Relative threshold error |cbrnet - R| / max(|R|, 1) where both have a threshold (99th percentile and"
+        " maximum):",
+        "",
+        "| method | synthetic p99 | synthetic max | package p99 | package max |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for method in METHOD_ORDER:
+        synthetic, package = per_set["synthetic"][method], per_set["package"][method]
+        sizes = [
+            f"{agreement.error_quantile(0.99):.2g} | {max(agreement.relative_errors, default=0):.2g}"
+            for agreement in (synthetic, package)
+        ]
+        lines.append(f"| {method} | {sizes[0]} | {sizes[1]} |")
     return "\n".join(lines)
 
 

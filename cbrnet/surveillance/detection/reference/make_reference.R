@@ -4,7 +4,9 @@
 #   python -m cbrnet.surveillance.detection.reference.make_datasets \
 #       cbrnet/surveillance/tests/fixtures/detection/synthetic_input.csv.gz
 #   Rscript cbrnet/surveillance/detection/reference/make_reference.R \
-#       cbrnet/surveillance/tests/fixtures/detection
+#       cbrnet/surveillance/tests/fixtures/detection [METHOD ...]
+#
+# (about 10 minutes on one core, nearly all of it farringtonFlexible and algo.farrington).
 #
 # It writes, into the fixture directory:
 #   package_input.csv.gz          every weekly series shipped with the package (series,date,count)
@@ -19,6 +21,7 @@
 #     threshold and empty alarm;
 #   * limit54-suppressed Farrington weeks: empty threshold, alarm 0 (algo.farrington's placeholder
 #     upperbound 0 is turned into an empty threshold);
+#   * a week whose alarm is NA has no threshold either (algo.cusum substitutes 0 for NaN);
 #   * thresholds printed with 15 significant digits.
 
 suppressPackageStartupMessages(library(surveillance))
@@ -27,6 +30,9 @@ args <- commandArgs(trailingOnly = TRUE)
 fixture_dir <- if (length(args) >= 1) args[1] else "cbrnet/surveillance/tests/fixtures/detection"
 WEEKS <- 104  # evaluated weeks per series: two years, so the Farrington history boundary is crossed
 METHODS <- c("ears_c1", "ears_c2", "ears_c3", "farrington", "farrington_flexible", "cusum")
+# Optional further arguments name the methods to (re)compute; the default is all of them.
+RUN <- if (length(args) >= 2) args[-1] else METHODS
+stopifnot(all(RUN %in% METHODS))
 
 # ---------------------------------------------------------------------------------------------
 # The package's weekly data sets, each column a series, written in the input CSV contract.
@@ -161,6 +167,9 @@ judge <- function(y, method, weeks) {
       put(first:n, upperbound(res)[, 1], alarms(res)[, 1])
     }
   }
+  # cbrnet convention: a week without an alarm value was not judged and has no threshold either
+  # (algo.cusum reports 0 there, the value it substitutes for NaN).
+  threshold[is.na(alarm)] <- NA
   list(evaluated = evaluated, threshold = threshold, alarm = alarm)
 }
 
@@ -202,7 +211,7 @@ write_gz(package_input, file.path(fixture_dir, "package_input.csv.gz"))
 sets <- list(synthetic = read_input(file.path(fixture_dir, "synthetic_input.csv.gz")),
              package = read_input(file.path(fixture_dir, "package_input.csv.gz")))
 for (set in names(sets)) {
-  for (method in METHODS) {
+  for (method in RUN) {
     started <- Sys.time()
     output <- judge_set(sets[[set]], method, WEEKS)
     write_gz(output, file.path(fixture_dir, sprintf("r_%s_%s.csv.gz", set, method)))
