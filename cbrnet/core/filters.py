@@ -4,9 +4,11 @@ import operator
 from functools import reduce
 
 import django_filters
-from django.forms import NumberInput, TextInput
 from django.db.models import Q
+from django.forms import NumberInput, TextInput
 from django.utils.translation import gettext_lazy as _
+
+from cbrnet.core.widgets import speed_up_selects
 
 
 class SearchInput(TextInput):
@@ -39,6 +41,14 @@ class BaseFilterSet(django_filters.FilterSet):
                     # Thousands of options would make the page heavy on a slow link: take an id
                     # (pages link here with it filled in, e.g. "people of this organisation").
                     filter_.extra["widget"] = NumberInput(attrs={"min": 1})
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_fast_selects", False):
+            speed_up_selects(form)
+            form._fast_selects = True
+        return form
 
     def search(self, queryset, name, value):
         words = value.split()[:8]

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cbrnet.core.widgets import speed_up_selects
 from cbrnet.registry import models
 
 
@@ -21,6 +22,7 @@ class RegistryForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.widget = DateInput()
+        speed_up_selects(self)
 
 
 class NetworkForm(RegistryForm):
