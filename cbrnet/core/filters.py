@@ -4,11 +4,33 @@ import operator
 from functools import reduce
 
 import django_filters
+from django.core.cache import cache
 from django.db.models import Q
 from django.forms import NumberInput, TextInput
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cbrnet.core.widgets import speed_up_selects
+
+REFERENCE_CHOICES_SECONDS = 60
+
+
+def _is_public_reference(model) -> bool:
+    """Reference data every signed-in user reads in full (countries, regions, languages…)."""
+    from cbrnet.access.policies import ScopedPolicy
+
+    policy = getattr(model, "access_policy", None)
+    return isinstance(policy, ScopedPolicy) and policy.public_read and model._meta.model_name not in BaseFilterSet.large_relations
+
+
+def _reference_choices(queryset, empty_label) -> list[tuple]:
+    """The (id, label) options of a reference list, cached briefly: the same for every user."""
+    key = f"filter-choices:{queryset.model._meta.label}:{get_language()}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = [(obj.pk, str(obj)) for obj in queryset.model._default_manager.all()]
+        cache.set(key, choices, REFERENCE_CHOICES_SECONDS)
+    return ([("", empty_label)] if empty_label is not None else []) + choices
 
 
 class SearchInput(TextInput):
@@ -46,6 +68,11 @@ class BaseFilterSet(django_filters.FilterSet):
     def form(self):
         form = super().form
         if not getattr(form, "_fast_selects", False):
+            for field in form.fields.values():
+                queryset = getattr(field, "queryset", None)
+                if queryset is not None and _is_public_reference(queryset.model):
+                    # Validation keeps the queryset; only the rendered options come from the cache.
+                    field.widget.choices = _reference_choices(queryset, field.empty_label)
             speed_up_selects(form)
             form._fast_selects = True
         return form

@@ -1,8 +1,19 @@
 """Declarative list-page columns: a column names an attribute path and how to show it."""
 
+import functools
 from dataclasses import dataclass
 
 from django.utils.formats import localize
+
+
+@functools.cache
+def _choice_labels(model, name: str) -> dict | None:
+    """value -> label of a field with choices (None otherwise), computed once per model field."""
+    try:
+        field = model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - not a field (a property or a relation accessor)
+        return None
+    return dict(field.flatchoices) if getattr(field, "choices", None) else None
 
 
 @dataclass(frozen=True)
@@ -17,8 +28,10 @@ class Column:
         for part in self.accessor.split("."):
             if value is None:
                 return ""
-            display = getattr(value, f"get_{part}_display", None)
-            value = display() if callable(display) else getattr(value, part, None)
+            labels = _choice_labels(type(value), part)
+            value = getattr(value, part, None)
+            if labels is not None:
+                value = labels.get(value, value)
             if callable(value) and not hasattr(value, "all"):
                 value = value()
         if value is None:

@@ -460,7 +460,9 @@ class Expertise(BaseModel):
         ]
 
     def __str__(self):
-        return f"{self.get_domain_display()} · {self.thematic_area} · {self.get_level_display()}"
+        # Enum lookups, not get_*_display(): that rebuilds a hashable choices dict on every call,
+        # which showed in profiles of pages listing hundreds of expertise lines.
+        return f"{Domain(self.domain).label} · {self.thematic_area} · {ExpertiseLevel(self.level).label}"
 
     def get_absolute_url(self):
         return self.profile.get_absolute_url()
