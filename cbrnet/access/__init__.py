@@ -60,7 +60,7 @@ def get_object_for(user, queryset, action: str = "view", **lookup):
         queryset = queryset.objects.all()
     try:
         instance = restrict(queryset, user, "view").get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.") from None
     if action != "view" and not restrict(queryset.model.objects.filter(pk=instance.pk), user, action).exists():
         raise PermissionDenied(f"You may not {action} this {queryset.model._meta.verbose_name}.")

@@ -57,18 +57,18 @@ class AuditEntry(models.Model):
     def __str__(self):
         return f"{self.get_action_display()} {self.model_label} {self.object_id} by {self.actor_repr or self.source}"
 
+    def save(self, *args, **kwargs):
+        raise PermissionDenied("Audit entries are append-only.")
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Audit entries are append-only.")
+
     # The entry is written in two steps inside one transaction: the hash covers the id.
     def save_new(self):
         super().save(force_insert=True)
 
     def save_hash(self):
         AuditEntry.objects.filter(pk=self.pk, hash="").update(hash=self.hash)
-
-    def save(self, *args, **kwargs):
-        raise PermissionDenied("Audit entries are append-only.")
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Audit entries are append-only.")
 
 
 class RestrictedQuerySet(models.QuerySet):

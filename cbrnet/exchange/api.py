@@ -17,6 +17,7 @@ from ninja import Router, Schema, Status
 from cbrnet import access
 from cbrnet.api import (
     SAFE_METHODS,
+    RecordId,
     Page,
     SessionAuth,
     TokenAuth,
@@ -83,7 +84,7 @@ class BulletinIn(Schema):
     title: str | None = None
     body: str | None = None
     tlp: str | None = None
-    networks: list[int] | None = None
+    networks: list[RecordId] | None = None
     embargo_until: datetime.datetime | None = None
 
 
@@ -115,7 +116,7 @@ class TlpIn(Schema):
 
 class GrantIn(Schema):
     scope: str
-    target: int | None = None
+    target: RecordId | None = None
     roles: list[str] = []
 
 

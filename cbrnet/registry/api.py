@@ -5,7 +5,7 @@ from typing import Annotated
 from ninja import Field, ModelSchema, Router, Schema
 from pydantic import create_model
 
-from cbrnet.api import crud_router
+from cbrnet.api import RecordId, crud_router
 from cbrnet.registry import filters, forms, models, views
 
 
@@ -31,15 +31,14 @@ def schemas(model_class, field_names: list[str]):
     return out_schema, in_schema
 
 
-# A record id: positive, and within the databases' 64-bit integers (a bigger number was a 500).
-RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
-
-
 def _input_type(model_class, name: str, out_schema):
     # Many-to-many values are lists of ids. django-ninja's own item type raises TypeError on an item
     # that is not an id (null, an object), which pydantic does not turn into a 422: it was a 500.
-    if model_class._meta.get_field(name).many_to_many:
+    field = model_class._meta.get_field(name)
+    if field.many_to_many:
         return list[RecordId]
+    if field.is_relation:
+        return RecordId  # a bigger number overflows SQLite's integers inside the form's lookup
     return out_schema.model_fields[name].annotation
 
 

@@ -1,7 +1,7 @@
-from cbrnet.registry import views
-
 from django.contrib.auth.decorators import login_required
 from django.urls import path
+
+from cbrnet.registry import views
 
 app_name = "registry"
 

@@ -8,6 +8,7 @@ from cbrnet.core.generic import ModelViews, ObjectDetailView, ObjectListView
 from cbrnet.core.tables import Column
 from cbrnet.registry import filters, forms, models, selectors
 
+
 class CountryDetailView(ObjectDetailView):
     template_name = "registry/country_detail.html"
 

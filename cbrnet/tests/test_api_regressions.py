@@ -64,3 +64,19 @@ def test_a_many_to_many_list_of_ids_is_still_accepted(world, client_as):
     )
     assert response.status_code == 201, response.content
     assert response.json()["networks"] == [world.coe.pk]
+
+
+@pytest.mark.django_db
+def test_ids_beyond_64_bits_are_refused_by_field_not_a_server_error(world):
+    from cbrnet.core.testing import client_for
+
+    client = client_for(world.nfp_kz)
+    huge = 2**70
+    response = client.post("/api/exchange/bulletins/", {"title": "x", "body": "y", "tlp": "TLP:GREEN", "networks": [huge]},
+                           content_type="application/json")
+    assert response.status_code == 422 and response.json()["errors"][0]["field"].startswith("networks")
+    response = client.post("/api/registry/organisations/", {"name": "X", "kind": "agency", "country": huge},
+                           content_type="application/json")
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "country"
+    assert client.get(f"/api/registry/people/{huge}").status_code == 404
+    assert client.get(f"/registry/people/{huge}/").status_code == 404
