@@ -17,8 +17,8 @@ from ninja import Router, Schema, Status
 from cbrnet import access
 from cbrnet.api import (
     SAFE_METHODS,
-    RecordId,
     Page,
+    RecordId,
     SessionAuth,
     TokenAuth,
     _form_data,

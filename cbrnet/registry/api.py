@@ -1,6 +1,5 @@
 """JSON API of the registry: one CRUD router per model, declared with its schemas."""
 
-from typing import Annotated
 
 from ninja import Field, ModelSchema, Router, Schema
 from pydantic import create_model
