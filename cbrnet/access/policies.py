@@ -38,7 +38,8 @@ class ScopedPolicy(Policy):
     """
 
     def __init__(self, *, country=None, region=None, organisation=None, public_read=True,
-                 managers=("secretariat", "focal_point", "org_admin"), many=False):
+                 managers=("secretariat", "focal_point", "org_admin"), many=False, managers_delete=True):
+        self.managers_delete = managers_delete  # False: only platform administrators delete
         self.country = country
         self.region = region
         self.organisation = organisation
@@ -84,7 +85,11 @@ class ScopedPolicy(Policy):
         return q
 
     def q(self, context, action, prefix=""):
-        return self.view_q(context, prefix) if action in ("view", "export") else self.manage_q(context, prefix)
+        if action in ("view", "export"):
+            return self.view_q(context, prefix)
+        if action == "delete" and not self.managers_delete:
+            return EVERYTHING if context.active and context.platform_admin else NOTHING
+        return self.manage_q(context, prefix)
 
     def may_add(self, context):
         if not context.active:

@@ -62,7 +62,8 @@ class Region(BaseModel):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
 
-    access_policy = ScopedPolicy(region="pk", managers=("secretariat",))
+    # A secretariat edits its region's description; only platform administrators delete a region.
+    access_policy = ScopedPolicy(region="pk", managers=("secretariat",), managers_delete=False)
 
     class Meta:
         verbose_name = _("region")
