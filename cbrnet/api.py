@@ -152,7 +152,7 @@ class Page(Schema):
 API_MAX_OFFSET = 1_000_000_000
 
 
-def _page_params(request) -> tuple[int, int]:
+def page_params(request) -> tuple[int, int]:
     try:
         limit = int(request.GET.get("limit", settings.API_PAGE_SIZE))
         offset = int(request.GET.get("offset", 0))
@@ -165,7 +165,7 @@ def _page_params(request) -> tuple[int, int]:
     return min(limit, settings.API_MAX_PAGE_SIZE), offset
 
 
-def _form_errors(form) -> ValidationError:
+def form_errors(form) -> ValidationError:
     return ValidationError({field: [str(message) for message in messages] for field, messages in form.errors.items()})
 
 
@@ -200,7 +200,7 @@ def crud_router(*, model, schema_out, schema_in, form_class, filterset_class, or
         return instance
 
     @router.get("/", response=Page, operation_id=f"{name}_list", summary=f"List {model._meta.verbose_name_plural}",
-                openapi_extra={"parameters": _list_parameters(filterset_class, ordering)})
+                openapi_extra={"parameters": list_parameters(filterset_class, ordering)})
     def list_view(request):
         queryset = access.restrict(filtered(request), request.user, "view")
         if contact_fields:
@@ -212,13 +212,13 @@ def crud_router(*, model, schema_out, schema_in, form_class, filterset_class, or
             queryset = queryset.order_by(order, "pk")
         elif not queryset.ordered:
             queryset = queryset.order_by("pk")
-        limit, offset = _page_params(request)
+        limit, offset = page_params(request)
         results = [shown(request, row) for row in queryset[offset:offset + limit]]
         return {"count": queryset.count(), "limit": limit, "offset": offset,
                 "results": [schema_out.from_orm(row).model_dump() for row in results]}
 
     @router.get("/export", operation_id=f"{name}_export", summary=f"Export {model._meta.verbose_name_plural} as CSV or XLSX",
-                openapi_extra={"parameters": _list_parameters(filterset_class, ())})
+                openapi_extra={"parameters": list_parameters(filterset_class, ())})
     def export_view(request, format: str = "csv"):
         if format not in EXPORT_FORMATS or not export_fields:
             raise ValidationError({"format": [f"Use one of: {', '.join(EXPORT_FORMATS)}."]})
@@ -234,7 +234,7 @@ def crud_router(*, model, schema_out, schema_in, form_class, filterset_class, or
 
         restrict_form_fields(form, request.user)
         if not form.is_valid():
-            raise _form_errors(form)
+            raise form_errors(form)
         record = form.save(commit=False)
         m2m = {field.name: form.cleaned_data[field.name] for field in model._meta.many_to_many if field.name in form.cleaned_data}
         services.record_save(user=request.user, instance=record, m2m=m2m)
@@ -244,18 +244,18 @@ def crud_router(*, model, schema_out, schema_in, form_class, filterset_class, or
     def create_view(request, payload: schema_in):
         if not access.may_add(request.user, model):
             raise PermissionDenied(f"You may not add a {model._meta.verbose_name}.")
-        return Status(201, save(request, model(), _form_data(form_class, payload.model_dump(exclude_unset=True), None)))
+        return Status(201, save(request, model(), form_data(form_class, payload.model_dump(exclude_unset=True), None)))
 
     @router.put("/{int:pk}", response=schema_out, operation_id=f"{name}_update", summary=f"Replace a {model._meta.verbose_name}")
     def update_view(request, pk: int, payload: schema_in):
         instance = access.get_object_for(request.user, model.objects.all(), "change", pk=pk)
-        return save(request, instance, _form_data(form_class, payload.model_dump(), None))
+        return save(request, instance, form_data(form_class, payload.model_dump(), None))
 
     @router.patch("/{int:pk}", response=schema_out, operation_id=f"{name}_partial_update",
                   summary=f"Change some fields of a {model._meta.verbose_name}")
     def patch_view(request, pk: int, payload: schema_in):
         instance = access.get_object_for(request.user, model.objects.all(), "change", pk=pk)
-        return save(request, instance, _form_data(form_class, payload.model_dump(exclude_unset=True), instance))
+        return save(request, instance, form_data(form_class, payload.model_dump(exclude_unset=True), instance))
 
     @router.delete("/{int:pk}", response={204: None}, operation_id=f"{name}_delete", summary=f"Delete a {model._meta.verbose_name}")
     def delete_view(request, pk: int):
@@ -266,7 +266,7 @@ def crud_router(*, model, schema_out, schema_in, form_class, filterset_class, or
     return router
 
 
-def _form_data(form_class, payload: dict, instance) -> dict:
+def form_data(form_class, payload: dict, instance) -> dict:
     """Turn an API payload into form data; for a partial update, start from the stored values."""
     fields = form_class._meta.fields
     if instance is not None:
@@ -289,11 +289,10 @@ def _form_data(form_class, payload: dict, instance) -> dict:
             data[name] = value.pk
         elif value is None:
             data[name] = ""
-    # Unchecked booleans: a form treats a missing key as False, so send the stored value explicitly.
     return data
 
 
-def _list_parameters(filterset_class, ordering) -> list[dict]:
+def list_parameters(filterset_class, ordering) -> list[dict]:
     parameters = [
         {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": settings.API_MAX_PAGE_SIZE}},
         {"name": "offset", "in": "query", "required": False,

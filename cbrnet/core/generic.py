@@ -224,7 +224,7 @@ class ObjectEditView(LoginRequiredMixin, View):
             try:
                 saved = self.save(request, form)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_validation_errors(form, error)
             except PermissionDenied as error:
                 form.add_error(None, str(error))
             else:
@@ -254,7 +254,8 @@ def _m2m_names(model):
     return {field.name for field in model._meta.many_to_many}
 
 
-def _add_errors(form, error: ValidationError):
+def add_validation_errors(form, error: ValidationError):
+    """Show a service's ValidationError on the form: by field where the form has it, else on top."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)

@@ -21,10 +21,10 @@ from cbrnet.api import (
     RecordId,
     SessionAuth,
     TokenAuth,
-    _form_data,
-    _form_errors,
-    _list_parameters,
-    _page_params,
+    form_data,
+    form_errors,
+    list_parameters,
+    page_params,
 )
 from cbrnet.core import services as core_services
 from cbrnet.core.exports import EXPORT_FORMATS, export_response
@@ -242,10 +242,10 @@ def _out(bulletin) -> Bulletin:
 
 def _save(request, instance, payload: dict):
     form = forms.BulletinApiForm(
-        data=_form_data(forms.BulletinApiForm, payload, instance), instance=instance, user=request.user
+        data=form_data(forms.BulletinApiForm, payload, instance), instance=instance, user=request.user
     )
     if not form.is_valid():
-        raise _form_errors(form)
+        raise form_errors(form)
     return services.bulletin_save(
         user=request.user, bulletin=form.save(commit=False), networks=form.cleaned_data["networks"]
     )
@@ -257,7 +257,7 @@ def _save(request, instance, payload: dict):
     auth=READ_AUTH,
     operation_id="bulletin_list",
     summary="List bulletins",
-    openapi_extra={"parameters": _list_parameters(filters.BulletinFilterSet, ORDERING)},
+    openapi_extra={"parameters": list_parameters(filters.BulletinFilterSet, ORDERING)},
 )
 def bulletin_list(request):
     queryset = access.restrict(_filtered(request), request.user, "view")
@@ -266,7 +266,7 @@ def bulletin_list(request):
         if order.lstrip("-") not in ORDERING:
             raise ValidationError({"ordering": [f"Order by one of: {', '.join(ORDERING)}."]})
         queryset = queryset.order_by(order, "pk")
-    limit, offset = _page_params(request)
+    limit, offset = page_params(request)
     rows = list(queryset[offset : offset + limit])
     sharing.shared_items_record_reads(user=request.user, items=rows, channel="api")  # the body is a read (R7)
     return {
@@ -282,7 +282,7 @@ def bulletin_list(request):
     auth=READ_AUTH,
     operation_id="bulletin_export",
     summary="Export bulletins as CSV or XLSX",
-    openapi_extra={"parameters": _list_parameters(filters.BulletinFilterSet, ())},
+    openapi_extra={"parameters": list_parameters(filters.BulletinFilterSet, ())},
 )
 def bulletin_export(request, format: str = "csv"):
     if format not in EXPORT_FORMATS:
@@ -329,12 +329,12 @@ def bulletin_replace(request, pk: int, payload: BulletinIn):
 def bulletin_patch(request, pk: int, payload: BulletinIn):
     instance = _get(request, pk, "change")
     data = payload.model_dump(exclude_unset=True)
-    merged = _form_data(forms.BulletinApiForm, data, instance)
+    merged = form_data(forms.BulletinApiForm, data, instance)
     if "networks" not in data:
         merged["networks"] = [network.pk for network in instance.networks.all()]
     form = forms.BulletinApiForm(data=merged, instance=instance, user=request.user)
     if not form.is_valid():
-        raise _form_errors(form)
+        raise form_errors(form)
     bulletin = services.bulletin_save(
         user=request.user, bulletin=form.save(commit=False), networks=form.cleaned_data["networks"]
     )
@@ -452,7 +452,7 @@ def bulletin_update_add(request, pk: int, payload: UpdateIn):
         data={"body": payload.body, "tlp": payload.tlp or bulletin.tlp}, bulletin=bulletin
     )
     if not form.is_valid():
-        raise _form_errors(form)
+        raise form_errors(form)
     result = services.bulletin_update_create(
         user=request.user, bulletin=bulletin, body=form.cleaned_data["body"], tlp=form.cleaned_data["tlp"]
     )

@@ -1,12 +1,21 @@
 """Web UI of the registry: generic list/detail/edit/delete pages plus the country, region and expert pages."""
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from cbrnet import access
-from cbrnet.core.generic import ModelViews, ObjectDetailView, ObjectListView
+from cbrnet.core.generic import (
+    ModelViews,
+    ObjectDetailView,
+    ObjectListView,
+    add_validation_errors,
+    restrict_form_fields,
+)
 from cbrnet.core.tables import Column
-from cbrnet.registry import filters, forms, models, selectors
+from cbrnet.registry import filters, forms, models, selectors, services
 
 
 class CountryDetailView(ObjectDetailView):
@@ -198,14 +207,6 @@ availability = ModelViews(
 
 def focal_point_appoint_view(request, pk):
     """Appoint a country's National Focal Point; the current one's appointment ends the day before."""
-    from django.contrib import messages
-    from django.contrib.auth.decorators import login_required  # noqa: F401 - applied in urls.py
-    from django.core.exceptions import PermissionDenied, ValidationError
-    from django.shortcuts import redirect, render
-
-    from cbrnet.core.generic import restrict_form_fields
-    from cbrnet.registry import services
-
     country = access.get_object_for(request.user, models.Country.objects.all(), "view", pk=pk)
     if not models.RoleAssignment.access_policy.may_appoint(access.user_context(request.user), role="focal_point", country_id=country.pk):
         raise PermissionDenied
@@ -215,8 +216,7 @@ def focal_point_appoint_view(request, pk):
         try:
             services.focal_point_appoint(user=request.user, country=country, **form.cleaned_data)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_validation_errors(form, error)
         else:
             messages.success(request, _("%(person)s is now the National Focal Point of %(country)s.")
                              % {"person": form.cleaned_data["person"], "country": country})
