@@ -340,6 +340,35 @@ class SharingPolicy(Policy):
         )
 
 
+class SharedParentPolicy(Policy):
+    """Records that belong to a shared item and carry no label of their own (the series and counts of
+    a surveillance dataset, the signals found in them): they follow the item. Reading needs read on
+    the item (export: export on it, so never TLP:RED); adding, changing or deleting them needs change
+    on the item. `path` leads from the record to the item, e.g. "series__dataset"; `parent` names the
+    item's model as "app_label.ModelName"."""
+
+    PARENT_ACTION = {"view": "view", "export": "export", "add": "change", "change": "change", "delete": "change"}
+
+    def __init__(self, *, path: str, parent: str):
+        self.path = path
+        self.parent = parent
+
+    def parent_model(self):
+        from django.apps import apps
+
+        return apps.get_model(self.parent)
+
+    def q(self, context, action, prefix=""):
+        if action not in self.PARENT_ACTION:
+            raise ValueError(f"unknown action {action!r}")
+        return SharingPolicy().q_for(
+            self.parent_model(), context, self.PARENT_ACTION[action], f"{prefix}{self.path}__"
+        )
+
+    def may_add(self, context):
+        return SharingPolicy().may_add(context)
+
+
 def _roles_q(roles) -> Q:
     """R8: a grant whose roles list is empty matches anyone; otherwise one of the user's roles.
     Roles are stored as ",focal_point,secretariat," so that `contains` works on SQLite and PostgreSQL."""

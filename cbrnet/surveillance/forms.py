@@ -1,0 +1,5 @@
+"""Forms of One Health surveillance."""
+
+# --- data: diseases, sector authorities, datasets, series, uploads -----------------------------
+
+# --- triage: signals and alerts -----------------------------------------------------------------
