@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cbrnet.exchange",
     "cbrnet.surveillance",
     "cbrnet.projects",
+    "cbrnet.meetings",
     "cbrnet.notifications",
     "cbrnet.jobs",  # progress, reports and files of background imports and exports
 ]
