@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cbrnet.surveillance",
     "cbrnet.projects",
     "cbrnet.meetings",
+    "cbrnet.incidents",
     "cbrnet.notifications",
     "cbrnet.jobs",  # progress, reports and files of background imports and exports
 ]
@@ -238,6 +239,11 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cbrnet <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Absolute links in e-mails and CAP alerts, which are written where no request names the host.
+SITE_URL = env_str(
+    "SITE_URL",
+    "http://127.0.0.1:8000" if DEBUG else "https://" + next((h for h in ALLOWED_HOSTS if h[:1] not in ".*"), "localhost"),
+).rstrip("/")
 
 # --- API -------------------------------------------------------------------------------------------
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50, minimum=1)

@@ -6,6 +6,7 @@ from cbrnet.api import api
 from cbrnet.core.import_api import imports_router as imports_api
 from cbrnet.core.import_api import jobs_router as jobs_api
 from cbrnet.exchange.api import router as exchange_api
+from cbrnet.incidents.api import router as incidents_api
 from cbrnet.meetings.api import router as meetings_api
 from cbrnet.notifications.api import router as notifications_api
 from cbrnet.projects.api import router as projects_api
@@ -15,6 +16,7 @@ from cbrnet.surveillance.api import router as surveillance_api
 api.add_router("/registry", registry_api)
 api.add_router("/projects", projects_api)
 api.add_router("/meetings", meetings_api)
+api.add_router("/incidents", incidents_api)
 api.add_router("/imports", imports_api)
 api.add_router("/jobs", jobs_api)
 api.add_router("/exchange", exchange_api)
@@ -28,6 +30,7 @@ urlpatterns = [
     path("exchange/", include("cbrnet.exchange.urls")),
     path("projects/", include("cbrnet.projects.urls")),
     path("meetings/", include("cbrnet.meetings.urls")),
+    path("incidents/", include("cbrnet.incidents.urls")),
     path("surveillance/", include("cbrnet.surveillance.urls")),
     path("notifications/", include("cbrnet.notifications.urls")),
     path("api/", api.urls),
