@@ -173,6 +173,88 @@ def record(instance: models.Model, action: str, before: dict | None, after: dict
     return entry
 
 
+def record_many(items) -> list:
+    """Append many entries at once, in the caller's transaction: for bulk writes (an import of
+    thousands of weekly counts) that bypass `AuditedModel.save`. `items` are (instance, action,
+    before, after) as `record` takes them; updates that change nothing are skipped.
+
+    The chain head is locked once and the entries' ids are reserved first, because each hash covers
+    the entry's id and its predecessor's hash: the entries are then written complete, in multi-row
+    inserts (the PostgreSQL trigger lets an entry's hash be set only once, never its link).
+    """
+    from cbrnet.core.models import AuditChainHead, AuditEntry
+
+    rows = []
+    for instance, action, before, after in items:
+        if action == AuditEntry.Action.UPDATE:
+            before, after = changed_fields(before, after)
+            if not after:
+                continue
+        rows.append((instance, action, before, after))
+    if not rows:
+        return []
+    context = current_context()
+    with transaction.atomic():
+        head = AuditChainHead.objects.select_for_update().get_or_create(pk=1)[0]
+        ids = _reserve_entry_ids(len(rows))
+        timestamp = datetime.datetime.now(datetime.UTC)
+        remote_addr = _stored_address(context.remote_addr)
+        previous = head.last_hash
+        entries = []
+        for pk, (instance, action, before, after) in zip(ids, rows, strict=True):
+            entry = AuditEntry(
+                id=pk,
+                timestamp=timestamp,
+                actor_id=context.actor_id,
+                actor_repr=context.actor_repr,
+                source=context.source,
+                request_id=context.request_id,
+                remote_addr=remote_addr,
+                action=action,
+                content_type_id=_content_type_id(instance),
+                model_label=instance._meta.label_lower,
+                object_id=str(instance.pk),
+                object_repr=str(instance)[:200],
+                before=before,
+                after=after,
+                prev_hash=previous,
+            )
+            entry.hash = entry_digest(entry)
+            previous = entry.hash
+            entries.append(entry)
+        AuditEntry.objects.bulk_create(entries, batch_size=500)
+        head.last_hash = previous
+        head.last_entry_id = entries[-1].pk
+        head.entries += len(entries)
+        head.save(update_fields=["last_hash", "last_entry_id", "entries"])
+    return entries
+
+
+def _reserve_entry_ids(count: int) -> list[int]:
+    """`count` new, increasing audit entry ids, taken while the chain head is locked (so no other
+    append can take one in between)."""
+    from django.db import connection
+
+    from cbrnet.core.models import AuditEntry
+
+    table = AuditEntry._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), count],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        # SQLite (AUTOINCREMENT): after the largest id ever handed out; an explicit id moves the
+        # sequence on, so later single appends continue after these.
+        cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")  # noqa: S608 - our table name
+        largest = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        start = max(largest, row[0] if row else 0) + 1
+    return list(range(start, start + count))
+
+
 def _stored_address(value: str | None) -> str | None:
     """The address as the database will return it: the hash must cover exactly what is read back
     (PostgreSQL and Django both print IPv6 compressed and lower-case), and never arbitrary text."""

@@ -41,6 +41,9 @@ SPECS = {
     "organisations": "cbrnet.registry.imports.ORGANISATIONS",
     "people": "cbrnet.registry.imports.PEOPLE",
     "experts": "cbrnet.registry.imports.EXPERTS",
+    "participants": "cbrnet.projects.imports.PARTICIPANTS",
+    "surveillance-counts": "cbrnet.surveillance.imports.COUNTS",
+    "surveillance-cases": "cbrnet.surveillance.imports.CASES",
 }
 FILE_FORMATS = ("csv", "xlsx")
 MAX_PROBLEMS = 10_000  # kept in a report; beyond that only counted
@@ -323,6 +326,13 @@ class ImportSpec:
     - `existing(prepared, user)`: a message when the row duplicates a record the user can see;
     - `save(prepared, user)`: write through the services; returns the saved records;
     - `scope_column(prepared)`: the column an access refusal is reported on.
+
+    A spec whose rows are better written together (thousands of weekly counts: a few queries per
+    row would not do) sets `bulk = True` and implements `save_all(items, user, commit=...)` instead
+    of `save`: the engine prepares and checks every row first, then hands over all of them as
+    (row, prepared) pairs, once, inside the run's transaction (a dry run rolls it back). It records
+    problems on the rows (`row.problem`), may append lines about the whole file to `notes`, and
+    returns the records written (or, in a dry run, that would be) by model, as a Counter.
     """
 
     name = ""
@@ -333,6 +343,7 @@ class ImportSpec:
     key_column = ""
     description = ""
     list_url_name = ""
+    bulk = False
 
     def may_import(self, user) -> bool:
         return all(access.may_add(user, model) for model in (self.writes or (self.model,)))
@@ -350,6 +361,9 @@ class ImportSpec:
         return None
 
     def save(self, prepared, user) -> list[models.Model]:
+        raise NotImplementedError
+
+    def save_all(self, items: list[tuple["Row", object]], user, *, commit: bool, notes: list[str]) -> Counter:
         raise NotImplementedError
 
     def scope_column(self, prepared) -> str:
@@ -464,6 +478,7 @@ def run_import(
     total = table.estimated_rows
     lookups = spec.lookups(user)
     seen: dict = {}
+    pending: list | None = [] if spec.bulk else None  # bulk specs: (row, prepared) for save_all
     done = 0
 
     def rows():
@@ -476,7 +491,7 @@ def run_import(
         nonlocal done
         report.rows += 1
         row = _row(spec, names, number, cells, user=user, lookups=lookups)
-        created = _process(spec, row, user=user, seen=seen, keep=keep) if not row.problems else {}
+        created = _process(spec, row, user=user, seen=seen, keep=keep, pending=pending) if not row.problems else {}
         if row.problems:
             report.rows_with_problems += 1
             for problem in row.problems:
@@ -497,6 +512,8 @@ def run_import(
                 with transaction.atomic():
                     for number, cells in rows():
                         check_row(number, cells, keep=True)
+                    if pending and report.ok:
+                        _save_all(spec, pending, user, report, commit=True)
                     if not report.ok or report.rows == 0:
                         raise _Undo  # all or nothing
                 report.committed = True
@@ -508,6 +525,8 @@ def run_import(
                         _check_chunk(chunk, check_row)
                         chunk = []
                 _check_chunk(chunk, check_row)
+                if pending and report.ok:
+                    _save_all(spec, pending, user, report, commit=False)
     except _Undo:
         report.created.clear()
     except ImportFileError as error:  # a CSV quoting error further down the file
@@ -554,8 +573,38 @@ def _row(spec, names, number, cells, *, user, lookups) -> Row:
     return row
 
 
-def _process(spec: ImportSpec, row: Row, *, user, seen: dict, keep: bool) -> Counter:
-    """Prepare, check for duplicates and save (or try to save and undo) one row; problems go on the row."""
+def _save_all(spec: ImportSpec, pending: list, user, report: ImportReport, *, commit: bool) -> None:
+    """A bulk spec writes every prepared row at once; a dry run (or any problem) undoes the writes."""
+    created: Counter = Counter()
+    notes: list[str] = []
+    try:
+        with transaction.atomic():
+            created = spec.save_all(pending, user, commit=commit, notes=notes)
+            if not commit or any(row.problems for row, _prepared in pending):
+                raise _Undo
+    except _Undo:
+        pass
+    except PermissionDenied as error:
+        report.add(Problem(None, "", str(error)))
+    except ValidationError as error:
+        for message in error.messages:
+            report.add(Problem(None, "", message))
+    failed = [row for row, _prepared in pending if row.problems]
+    for row in failed:
+        report.rows_with_problems += 1
+        for problem in row.problems:
+            report.add(problem)
+    if report.ok:
+        for model, count in created.items():
+            name = str(model._meta.verbose_name)
+            report.created[name] += count
+            report.plurals[name] = str(model._meta.verbose_name_plural)
+        report.notes.extend(notes)
+
+
+def _process(spec: ImportSpec, row: Row, *, user, seen: dict, keep: bool, pending: list | None = None) -> Counter:
+    """Prepare, check for duplicates and save (or try to save and undo) one row; problems go on the row.
+    For a bulk spec the prepared row is kept in `pending` for save_all instead."""
     prepared = spec.prepare(row)
     if row.problems or prepared is None:
         return Counter()
@@ -568,6 +617,9 @@ def _process(spec: ImportSpec, row: Row, *, user, seen: dict, keep: bool) -> Cou
     message = spec.existing(prepared, user)
     if message:
         row.problem(spec.key_column, message)
+        return Counter()
+    if pending is not None:
+        pending.append((row, prepared))
         return Counter()
     created: Counter = Counter()
     try:

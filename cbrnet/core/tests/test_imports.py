@@ -490,7 +490,7 @@ def test_api_refuses_a_50_mb_file_unknown_imports_missing_files_and_strangers(wo
 
 def test_api_lists_the_imports_the_user_may_run(world, client_as):
     names = [spec["name"] for spec in client_as(world.nfp_kz).get("/api/imports/").json()]
-    assert names == ["organisations", "people", "experts"]
+    assert names == ["organisations", "people", "experts", "surveillance-counts", "surveillance-cases"]
     assert client_as(world.outsider).get("/api/imports/").json() == []
 
 

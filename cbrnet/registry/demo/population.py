@@ -192,7 +192,7 @@ def persona_plans() -> list[PersonPlan]:
         )
         role_organisation = (
             persona.organisation
-            if persona.role in (Role.PARTNER_STAFF, Role.VIEWER, Role.ORG_ADMIN, Role.NATIONAL_TEAM)
+            if persona.role in (Role.PARTNER_STAFF, Role.VIEWER, Role.EDITOR, Role.ORG_ADMIN, Role.NATIONAL_TEAM)
             else None
         )
         plan.roles.append(
