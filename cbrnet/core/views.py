@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from cbrnet import access
 from cbrnet.core.search import search
+from cbrnet.meetings.selectors import open_action_item_count
 from cbrnet.registry import models as registry
 from cbrnet.registry import selectors
 
@@ -22,6 +23,7 @@ def home_view(request):
         "organisation_count": access.restrict(registry.Organisation.objects.all(), user).count(),
         "people_count": access.restrict(registry.Person.objects.all(), user).count(),
         "expert_count": access.restrict(registry.ExpertProfile.objects.all(), user).count(),
+        "todo_count": open_action_item_count(user=user),
         **selectors.network_map(user=user),
         "context": access.user_context(user),
     }
