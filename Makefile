@@ -26,9 +26,10 @@ run: $(STAMP)
 	$(BIN)/cbrnet demo
 	$(BIN)/cbrnet collectstatic --no-input --verbosity 0
 	@$(BIN)/cbrnet demo --logins
-	@echo "Serving on http://$(HOST):$(PORT)/ (the task worker runs beside it; Ctrl-C stops both)"
+	@echo "Serving on http://$(HOST):$(PORT)/ (the task worker and the scheduler run beside it; Ctrl-C stops all)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/cbrnet db_worker --queue-name '*' >var/worker.log 2>&1 & \
+	  $(BIN)/cbrnet periodic --every 60 >var/periodic.log 2>&1 & \
 	  $(BIN)/cbrnet runserver $(HOST):$(PORT)
 
 test: $(STAMP)

@@ -1,5 +1,6 @@
 """Registry under load: the expert directory search and the country page on PostgreSQL with
-100,000 people and 20,000 experts, 20 concurrent users (locust), gunicorn with 2 workers.
+100,000 people and 20,000 experts, 20 concurrent users (locust), gunicorn as deployed
+(deploy/gunicorn.conf.py; workers and threads can be overridden).
 
     .venv/bin/python benchmarks/registry_load.py            # full run, writes docs/performance.md
     .venv/bin/python benchmarks/registry_load.py --reuse    # keep the generated database from a previous run
@@ -65,18 +66,50 @@ def partner_country_ids(database_url) -> list[int]:
     return [row[0] for row in rows]
 
 
-class MemorySampler(threading.Thread):
-    def __init__(self, pid):
+class ServerSampler(threading.Thread):
+    """Peak resident memory of gunicorn (master + workers), and the CPU time the server spent during
+    the measured window: gunicorn's processes, and PostgreSQL's backends serving the benchmark's
+    database. CPU time does not depend on what else the machine runs, unlike response times."""
+
+    def __init__(self, pid, database: str, start_marker: Path):
         super().__init__(daemon=True)
         self.process = psutil.Process(pid)
+        self.database = database
+        self.start_marker = start_marker
         self.peak = 0
         self.running = True
+        self.started = None  # CPU seconds (gunicorn, PostgreSQL) when the measured window opened
+        self.seen: dict[int, psutil.Process] = {}
+
+    def cpu(self) -> tuple[float, float]:
+        """CPU seconds so far of gunicorn's processes and of the benchmark database's backends."""
+        gunicorn = 0.0
+        for process in [self.process, *self.process.children(recursive=True)]:
+            self.seen.setdefault(process.pid, process)
+        for process in psutil.process_iter(["name", "cmdline"]):
+            cmdline = " ".join(process.info["cmdline"] or ())
+            if cmdline.startswith("postgres:") and f" {self.database} " in cmdline:
+                self.seen.setdefault(process.pid, process)
+        postgres = 0.0
+        for process in self.seen.values():
+            try:
+                times = process.cpu_times()
+                is_postgres = process.name() == "postgres"
+            except psutil.Error:
+                continue  # ended (a recycled worker): its time is lost, so the figure is a lower bound
+            if is_postgres:
+                postgres += times.user + times.system
+            else:
+                gunicorn += times.user + times.system
+        return gunicorn, postgres
 
     def run(self):
         while self.running:
             try:
                 processes = [self.process, *self.process.children(recursive=True)]
                 self.peak = max(self.peak, sum(p.memory_info().rss for p in processes))
+                if self.started is None and self.start_marker.exists():
+                    self.started = self.cpu()
             except psutil.Error:
                 pass
             time.sleep(0.1)
@@ -88,10 +121,13 @@ def main():
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--experts", type=int, default=20_000)
     parser.add_argument("--users", type=int, default=20)
-    parser.add_argument("--duration", default="60s")
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=60, help="seconds measured once every user is signed in")
+    parser.add_argument("--warmup", type=int, default=10, help="seconds of load before the statistics start")
+    parser.add_argument("--workers", type=int, default=None, help="default: deploy/gunicorn.conf.py")
+    parser.add_argument("--threads", type=int, default=None, help="default: deploy/gunicorn.conf.py")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--reuse", action="store_true", help="keep the database of a previous run")
+    parser.add_argument("--access-log", help="write gunicorn's access log (with each request's time) here")
     parser.add_argument("--no-doc", action="store_true", help="do not write docs/performance.md")
     args = parser.parse_args()
 
@@ -109,27 +145,49 @@ def main():
         prepare(env, args.database_url, args)
     RESULTS.mkdir(parents=True, exist_ok=True)
     run(str(BIN / "cbrnet"), "collectstatic", "--no-input", "-v", "0", env=env)  # production static storage
-    server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "cbrnet.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{args.port}",
-         "--access-logfile", "-", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-    )
-    sampler = MemorySampler(server.pid)
+    # The production configuration, on another port, with the access log discarded by the benchmark.
+    command = [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "-b", f"127.0.0.1:{args.port}",
+               "--log-level", "warning"]
+    if args.workers:
+        command += ["-w", str(args.workers)]
+    if args.threads:
+        command += ["--threads", str(args.threads)]
+    if args.access_log:
+        command += ["--access-logfile", args.access_log]
+    config = gunicorn_config(command)
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    start_marker = RESULTS / "registry_measuring"
+    start_marker.unlink(missing_ok=True)
+    sampler = ServerSampler(server.pid, args.database_url.rsplit("/", 1)[1], start_marker)
     sampler.start()
     try:
         time.sleep(3)
         locust_env = {**env, "BENCH_COUNTRY_IDS": ",".join(map(str, partner_country_ids(args.database_url))),
-                      "BENCH_USERS": "nfp-kz,nfp-uz,sec-ca,nfp-ph,nfp-th"}
-        # Users sign in at 4 per second; --reset-stats drops the ramp-up (sign-ins hash passwords with
-        # Argon2 on purpose) so the figures describe the steady state of 20 signed-in users.
+                      "BENCH_USERS": "nfp-kz,nfp-uz,sec-ca,nfp-ph,nfp-th",
+                      "BENCH_USER_COUNT": str(args.users), "BENCH_DURATION": str(args.duration),
+                      "BENCH_WARMUP": str(args.warmup),
+                      "BENCH_START_MARKER": str(start_marker)}
+        # Users sign in at 4 per second; the statistics start `warmup` seconds after all of them are
+        # signed in (sign-ins hash passwords with Argon2 on purpose; each worker's first pages load
+        # templates and caches) and cover `duration` seconds of the steady state of 20 signed-in users
+        # (benchmarks/locustfile.py). -t only bounds a run that goes wrong.
         run(str(BIN / "locust"), "-f", "benchmarks/locustfile.py", "--headless", "-u", str(args.users), "-r",
-            "4", "--reset-stats", "-t", args.duration, "--host", f"http://127.0.0.1:{args.port}", "--csv",
+            "4", "-t", f"{args.warmup + args.duration + 300}s", "--host", f"http://127.0.0.1:{args.port}", "--csv",
             str(RESULTS / "registry"), "--only-summary", env=locust_env)
+        ended = sampler.cpu()
     finally:
         sampler.running = False
         server.terminate()
         server.wait(timeout=30)
     rows = list(csv.DictReader((RESULTS / "registry_stats.csv").open()))
+    requests = sum(int(row["Request Count"]) for row in rows if row["Name"] == "Aggregated")
+    cpu = ""
+    if sampler.started is not None and requests:
+        django_ms = (ended[0] - sampler.started[0]) / requests * 1000
+        postgres_ms = (ended[1] - sampler.started[1]) / requests * 1000
+        cpu = (f"Server CPU time per request, whatever else the machine runs: {django_ms:.0f} ms in gunicorn "
+               f"(Django) + {postgres_ms:.0f} ms in PostgreSQL = {django_ms + postgres_ms:.0f} ms, averaged over "
+               f"both pages.")
     table = ["| page | requests | failures | req/s | p50 (ms) | p99 (ms) |", "|---|---|---|---|---|---|"]
     for row in rows:
         if row["Name"] in ("expert directory search", "country page", "Aggregated"):
@@ -140,16 +198,37 @@ def main():
         f"Measured {datetime.date.today().isoformat()} on {machine()}; PostgreSQL on the same machine.",
         f"Data: demo network + {args.people:,} people and {args.experts:,} experts (`cbrnet generate`). "
         f"Load: {args.users} locust users (think time 0.5–1.5 s) signed in as focal points and a secretariat officer, "
-        f"for {args.duration} after the ramp-up (statistics reset once all users are signed in); gunicorn with "
-        f"{args.workers} sync workers; locust runs on the same 2 cores. Command: "
+        f"for {args.duration} s, from {args.warmup} s after all of them signed in; gunicorn as deployed "
+        f"(deploy/gunicorn.conf.py): "
+        f"{config}; locust runs on the same 2 cores. Command: "
         "`.venv/bin/python benchmarks/registry_load.py`.", "",
         *table, "",
         f"Server peak memory (master + workers, resident): {sampler.peak / 2**20:.0f} MiB.", "",
+        *([cpu, ""] if cpu else []),
         "Target: p99 under 100 ms for both pages.", "",
     ])
     print(report)
     if not args.no_doc:
         write_section(report)
+
+
+def gunicorn_config(command: list[str]) -> str:
+    """The worker class, workers and threads gunicorn will run with, as a phrase."""
+    from gunicorn.config import Config
+
+    config = Config()
+    namespace = {}
+    exec(compile((ROOT / "deploy" / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), namespace)  # noqa: S102
+    for name, value in namespace.items():
+        if name in config.settings:
+            config.set(name, value)
+    arguments = config.parser().parse_args(command[1:])
+    for name in ("workers", "threads"):
+        if getattr(arguments, name, None):
+            config.set(name, getattr(arguments, name))
+    kind = "gthread" if config.threads > 1 and config.worker_class_str == "sync" else config.worker_class_str
+    threads = f" × {config.threads} threads" if config.threads > 1 else ""
+    return f"{config.workers} {kind} workers{threads}"
 
 
 def write_section(report: str) -> None:

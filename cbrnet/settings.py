@@ -168,8 +168,10 @@ CACHE = env_choice("CACHE", "memory" if DEBUG else "file", ("memory", "file", "r
 if CACHE == "memory":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif CACHE == "file":
+    # Pages are cached per user and record (the country page): Django's default of 300 entries
+    # would evict them as fast as they are written. Each write lists the directory, so not unbounded.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                          "LOCATION": str(DATA_DIR / "cache")}}
+                          "LOCATION": str(DATA_DIR / "cache"), "OPTIONS": {"MAX_ENTRIES": 3000}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": env_secret("REDIS_URL", "redis://127.0.0.1:6379/0")}}

@@ -39,3 +39,25 @@ worker_tmp_dir = "/dev/shm"  # noqa: S108 - heartbeat files only, no data
 # gunicorn 25+ opens a control socket under $HOME, which the hardened unit hides (ProtectHome=yes);
 # `systemctl reload/restart` is the control interface here.
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Load what Django otherwise loads on first use, before the worker takes its first request:
+    every URL pattern (and with them every view and the API) and every HTML template. Lazily, this
+    cost the first pages served by each worker seconds: after every start, reload and recycling."""
+    import os
+
+    from django.template import engines
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - loading is the point
+    for engine in engines.all():
+        for loader in getattr(engine, "engine", engine).template_loaders:
+            for directory in (path for source in getattr(loader, "loaders", [loader]) for path in source.get_dirs()):
+                for root, _dirs, files in os.walk(directory):
+                    for name in files:
+                        if name.endswith(".html"):
+                            try:
+                                engine.get_template(os.path.relpath(os.path.join(root, name), directory))
+                            except Exception:  # noqa: BLE001, S110 - shown to whoever opens the page, not at boot
+                                pass

@@ -1,6 +1,9 @@
 """What the access engine knows about a user: roles and the scopes they cover, computed once per request."""
 
-from dataclasses import dataclass, field, replace
+import hashlib
+import secrets
+from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 
 from django.core.cache import cache
 
@@ -35,6 +38,20 @@ class UserContext:
         """Countries whose non-public records the user may read."""
         return self.manage_country_ids | self.team_country_ids
 
+    @cached_property
+    def cache_key(self) -> str:
+        """A digest of everything the rules read from this context (all fields but `extra`): part of
+        the key of anything cached per user, so that what one user was shown is never shown to a
+        user whose rights differ. Includes the user's id: two users never share an entry. The same
+        in every process (sets are sorted: string hashing differs between processes)."""
+        parts = []
+        for item in fields(self):
+            if item.name == "extra":
+                continue
+            value = getattr(self, item.name)
+            parts.append(f"{item.name}={sorted(value) if isinstance(value, frozenset) else value!r}")
+        return hashlib.sha256(";".join(parts).encode()).hexdigest()[:32]
+
 
 ANONYMOUS = UserContext()
 _CACHE_ATTRIBUTE = "_cbrnet_access_context"
@@ -67,7 +84,9 @@ def user_context(user) -> UserContext:
 def _version() -> int:
     version = cache.get(_VERSION_KEY)
     if version is None:
-        cache.add(_VERSION_KEY, 1, None)
+        # Start from a random number, not 1: if the cache lost the key (evicted, restarted), contexts
+        # cached under an earlier version must not be read again.
+        cache.add(_VERSION_KEY, secrets.randbits(48), None)
         version = cache.get(_VERSION_KEY, 1)
     return version
 

@@ -113,12 +113,18 @@ class PersonPolicy(Policy):
     Contact details have their own rule, `contact_q`.
     """
 
-    def __init__(self, path: str = ""):
+    def __init__(self, path: str = "", copies: dict[str, str] | None = None):
         self.path = path  # from the model to the person, e.g. "person__"
+        # Columns of the model holding copies of the person's columns (ExpertProfile keeps them):
+        # used when the model itself is queried, so that its rule needs no join to every person.
+        self.copies = copies or {}
+
+    def _column(self, prefix, name):
+        return self.copies[name] if not prefix and name in self.copies else prefix + self.path + name
 
     def _scope(self, context, prefix, countries):
-        p = prefix + self.path
-        q = within(p + "country_id", countries) | within(p + "organisation_id", context.org_admin_ids)
+        q = within(self._column(prefix, "country_id"), countries)
+        q |= within(self._column(prefix, "organisation_id"), context.org_admin_ids)
         return q
 
     def manage_q(self, context, prefix="", *, allow_self=True):
@@ -137,9 +143,9 @@ class PersonPolicy(Policy):
         if context.platform_admin:
             return EVERYTHING
         p = prefix + self.path
-        q = Q(**{p + "directory_listed": True}) | self._scope(context, prefix, context.view_country_ids)
+        q = Q(**{self._column(prefix, "directory_listed"): True}) | self._scope(context, prefix, context.view_country_ids)
         if context.organisation_id:
-            q |= Q(**{p + "organisation_id": context.organisation_id})
+            q |= Q(**{self._column(prefix, "organisation_id"): context.organisation_id})
         if context.person_id:
             q |= Q(**{(p + "pk") if p else "pk": context.person_id})
         return q
@@ -376,3 +382,124 @@ def _roles_q(roles) -> Q:
     for role in sorted(roles):
         q |= Q(roles__contains=f",{role},")
     return q
+
+
+class UserRecordPolicy(Policy):
+    """Records addressed to one user account (their notifications): that user may do `actions` with
+    them, nobody else anything — not even platform administrators, since a notification can quote a
+    record of the user's scope. Nobody adds them through a page or the API: services create them.
+    `path` leads from the record to the user, e.g. "recipient"."""
+
+    def __init__(self, *, path: str, actions=("view", "export", "change")):
+        self.path = path
+        self.actions = frozenset(actions)
+
+    def q(self, context, action, prefix=""):
+        if not context.active or context.user_id is None or action not in self.actions:
+            return NOTHING
+        return Q(**{f"{prefix}{self.path}_id": context.user_id})
+
+    def may_add(self, context):
+        return False
+
+
+class NetworkPolicy(Policy):
+    """Records of a network that belong to no single country: its meetings and what hangs off them.
+
+    Read: users whose organisation belongs to the record's network, the people the record names
+    (`people`: paths to a person, e.g. a meeting's participants or an action item's owner), the
+    secretariat of its region and platform administrators. Write: platform administrators and the
+    secretariat of the record's region; a record without a region is written by platform
+    administrators only. `network`, `region` and `people` are paths from the record, e.g.
+    "meeting__network" for a record of a meeting. A `people` path that crosses a many-to-many
+    relation repeats rows, so `filter` dedupes through a subquery.
+    """
+
+    def __init__(self, *, network: str, region: str | None = None, people: tuple[str, ...] = ()):
+        self.network = network
+        self.region = region
+        self.people = tuple(people)
+
+    def filter(self, queryset, context, action):
+        q = self.q(context, action)
+        if self.people and action in ("view", "export"):
+            return queryset.filter(pk__in=queryset.model._base_manager.filter(q).values("pk"))
+        return queryset.filter(q)
+
+    def manage_q(self, context, prefix=""):
+        if not context.active:
+            return NOTHING
+        if context.platform_admin:
+            return EVERYTHING
+        return within(prefix + self.region, context.secretariat_region_ids) if self.region else NOTHING
+
+    def view_q(self, context, prefix=""):
+        if not context.active:
+            return NOTHING
+        if context.platform_admin:
+            return EVERYTHING
+        q = self.manage_q(context, prefix) | within(prefix + self.network, context.network_ids)
+        if context.person_id:
+            for path in self.people:
+                q |= Q(**{prefix + path: context.person_id})
+        return q
+
+    def q(self, context, action, prefix=""):
+        if action in ("view", "export"):
+            return self.view_q(context, prefix)
+        return self.manage_q(context, prefix)
+
+    def may_add(self, context):
+        return context.active and bool(context.platform_admin or (self.region and context.secretariat_region_ids))
+
+
+class ParticipantPolicy(Policy):
+    """Records of a person's part in a public record, such as a participation in an activity: they
+    carry personal data (who attended what), so they are not public like their parent.
+
+    Read: the person themself; the focal point, national team and secretariat of `country` (the
+    country recorded on the record when it was made); whoever may change the parent record;
+    platform administrators. Add, change, delete: whoever may change the parent record, as the
+    parent's own policy decides (e.g. the secretariat of an activity's project regions).
+    `parent` is the foreign key to the parent, `parent_model` its "app_label.ModelName".
+    """
+
+    def __init__(self, *, parent: str, parent_model: str, person: str = "person", country: str = "country"):
+        self.parent = parent
+        self.parent_model = parent_model
+        self.person = person
+        self.country = country
+
+    def _parent(self):
+        from django.apps import apps
+
+        return apps.get_model(self.parent_model)
+
+    def manage_q(self, context, prefix=""):
+        if not context.active:
+            return NOTHING
+        if context.platform_admin:
+            return EVERYTHING
+        parent = self._parent()
+        if not parent.access_policy.may_add(context):
+            return NOTHING  # no management role at all: skip the subquery
+        # A subquery, never a join: the parent's own rules may cross many-to-many relations.
+        managed = parent.access_policy.filter(parent._base_manager.all(), context, "change")
+        return Q(**{f"{prefix}{self.parent}_id__in": managed.values("pk")})
+
+    def q(self, context, action, prefix=""):
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        if action in WRITE_ACTIONS:
+            return self.manage_q(context, prefix)
+        if not context.active:
+            return NOTHING
+        if context.platform_admin:
+            return EVERYTHING
+        q = self.manage_q(context, prefix) | within(f"{prefix}{self.country}_id", context.view_country_ids)
+        if context.person_id:
+            q |= Q(**{f"{prefix}{self.person}_id": context.person_id})
+        return q
+
+    def may_add(self, context):
+        return context.active and self._parent().access_policy.may_add(context)

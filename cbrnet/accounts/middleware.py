@@ -5,13 +5,16 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models.signals import post_delete, post_save
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import check_for_language
 
 from cbrnet.access import user_context
 from cbrnet.accounts.services import user_language_set
+from cbrnet.core import caching
 
 TWO_FACTOR_ROLES = frozenset({"platform_admin", "focal_point"})
 # Only what an unverified user needs to finish (or abandon) signing in. The account page is not
@@ -21,15 +24,47 @@ EXEMPT_PATHS = ("/accounts/login/", "/accounts/logout/", "/accounts/two-factor/"
 EXEMPT_PREFIXES = ("/static/", "/i18n/", "/api/", "/health/")
 
 
+DEVICES = "otp-devices"  # version of everyone's devices (cbrnet.core.caching), moved on by any device change
+DEVICE_CACHE_SECONDS = 300
+
+
+def has_confirmed_device(user) -> bool:
+    """Whether the user enrolled a confirmed OTP device. Asked on every request, so the answer is
+    cached across requests (django-otp asks one table per device kind); any device saved or deleted
+    retires every cached answer, after its transaction commits too (`device_changed`)."""
+    key = f"otp-has-device:{user.pk}:{caching.version(DEVICES)}"
+    answer = cache.get(key)
+    if answer is None:
+        from django_otp import user_has_device
+
+        answer = user_has_device(user, confirmed=True)
+        cache.set(key, answer, DEVICE_CACHE_SECONDS)
+    return answer
+
+
+def device_changed(sender, instance, **kwargs) -> None:
+    from django_otp.models import Device
+
+    if isinstance(instance, Device):
+        caching.bump(DEVICES)
+
+
+def connect_device_signals() -> None:
+    """Called from AccountsConfig.ready: every kind of device, whichever django-otp plugins are installed."""
+    from django_otp import device_classes
+
+    for model in device_classes():
+        post_save.connect(device_changed, sender=model, dispatch_uid=f"otp-devices-{model._meta.label}-save")
+        post_delete.connect(device_changed, sender=model, dispatch_uid=f"otp-devices-{model._meta.label}-delete")
+
+
 def requires_two_factor(user) -> bool:
     """Administrators and NFPs when CBRNET_REQUIRE_2FA is on; anyone who enrolled a device, always."""
     if not user.is_authenticated:
         return False
     cached = getattr(user, "_cbrnet_requires_2fa", None)
     if cached is None:
-        from django_otp import user_has_device
-
-        cached = user_has_device(user, confirmed=True) or (
+        cached = has_confirmed_device(user) or (
             settings.REQUIRE_2FA and (user.is_superuser or bool(user_context(user).roles & TWO_FACTOR_ROLES))
         )
         user._cbrnet_requires_2fa = cached

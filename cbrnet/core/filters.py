@@ -1,16 +1,20 @@
 """Base filter set shared by list pages, API lists and exports: free-text search plus field filters."""
 
+import hashlib
 import operator
+import time
 from functools import reduce
 
 import django_filters
 from django.core.cache import cache
 from django.db.models import Q
 from django.forms import NumberInput, TextInput
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from cbrnet.core.widgets import speed_up_selects
+from cbrnet.core.widgets import ReferenceSelect, speed_up_selects
 
 REFERENCE_CHOICES_SECONDS = 60
 
@@ -31,6 +35,65 @@ def _reference_choices(queryset, empty_label) -> list[tuple]:
         choices = [(obj.pk, str(obj)) for obj in queryset.model._default_manager.all()]
         cache.set(key, choices, REFERENCE_CHOICES_SECONDS)
     return ([("", empty_label)] if empty_label is not None else []) + choices
+
+
+_OPTIONS: dict[tuple, tuple[float, list]] = {}  # per process: (expires at, options)
+
+
+def _reference_options(queryset, empty_label) -> list[tuple[str, str, str]]:
+    """The options of a reference list rendered once, as (value, <option>, selected <option>): a list
+    page renders hundreds of them (countries, languages) on every request, for every user alike.
+
+    Kept in the process for as long as the choices are cached (the rendered options would cost more
+    to unpickle from a shared cache than to keep)."""
+    key = (queryset.model._meta.label, get_language(), str(empty_label))
+    now = time.monotonic()
+    memo = _OPTIONS.get(key)
+    if memo is not None and memo[0] > now:
+        return memo[1]
+    options = [
+        (
+            str(value),
+            format_html('<option value="{}">{}</option>', value, label),
+            format_html('<option value="{}" selected>{}</option>', value, label),
+        )
+        for value, label in _reference_choices(queryset, empty_label)
+    ]
+    _OPTIONS[key] = (now + REFERENCE_CHOICES_SECONDS, options)
+    return options
+
+
+def render_filter_fields(filterset) -> str:
+    """The fields of a list page's filter form (label, widget, errors), cached per query.
+
+    Only when the same query renders the same fields for every user: every list of choices is
+    reference data (cached as briefly as `_reference_choices`) or an id box, and nothing is in error.
+    Other forms are rendered each time, as a template loop over the fields would."""
+    form = filterset.form
+    cacheable = not form.errors and not any(
+        getattr(field, "queryset", None) is not None and not isinstance(field.widget, (ReferenceSelect, NumberInput))
+        for field in form.fields.values()
+    )
+    key = None
+    if cacheable:
+        data = form.data if form.is_bound else {}
+        values = [
+            (name, data.getlist(form.add_prefix(name)) if hasattr(data, "getlist") else data.get(form.add_prefix(name)))
+            for name in form.fields
+        ]
+        parts = [type(filterset).__module__, type(filterset).__qualname__, get_language(), repr(form.is_bound), repr(values)]
+        key = "filter-fields:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+        html = cache.get(key)
+        if html is not None:
+            return mark_safe(html)  # noqa: S308 - built with format_html below
+    rows = []
+    for field in form:
+        errors = format_html_join("", '<p class="error">{}</p>', ((error,) for error in field.errors))
+        rows.append(format_html('<div class="field">{} {}{}</div>', field.label_tag(), field, errors))
+    html = "\n".join(rows)
+    if key is not None:
+        cache.set(key, html, REFERENCE_CHOICES_SECONDS)
+    return mark_safe(html)  # noqa: S308 - built with format_html above
 
 
 class SearchInput(TextInput):
@@ -72,7 +135,9 @@ class BaseFilterSet(django_filters.FilterSet):
                 queryset = getattr(field, "queryset", None)
                 if queryset is not None and _is_public_reference(queryset.model):
                     # Validation keeps the queryset; only the rendered options come from the cache.
-                    field.widget.choices = _reference_choices(queryset, field.empty_label)
+                    widget = ReferenceSelect(attrs=field.widget.attrs, options=_reference_options(queryset, field.empty_label))
+                    widget.is_required = field.widget.is_required
+                    field.widget = widget
             speed_up_selects(form)
             form._fast_selects = True
         return form

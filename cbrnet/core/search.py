@@ -2,9 +2,10 @@
 
 from cbrnet import access
 from cbrnet.exchange.search import SEARCHABLE as EXCHANGE
+from cbrnet.incidents.search import SEARCHABLE as INCIDENTS
 from cbrnet.registry.search import SEARCHABLE as REGISTRY
 
-SEARCHABLE = [*REGISTRY, *EXCHANGE]
+SEARCHABLE = [*REGISTRY, *EXCHANGE, *INCIDENTS]
 
 
 def search(*, user, text: str, per_model: int = 10) -> list[dict]:

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 
 from django.db import transaction
 
+from cbrnet.access import context as access_context
 from cbrnet.core import audit
 from cbrnet.core.audit import audit_actor
 from cbrnet.core.models import AuditEntry
@@ -43,6 +44,8 @@ from cbrnet.registry.models import (
     Person,
     RoleAssignment,
 )
+from cbrnet.registry.search import expert_search_text_refresh
+from cbrnet.registry.signals import data_changed
 
 GENERATED_SOURCE = "Synthetic data (cbrnet generate)"
 GENERATED_EMAIL_PREFIX = "synthetic."
@@ -239,6 +242,12 @@ def _create_experts(
         [
             ExpertProfile(
                 person_id=person.pk,
+                # bulk_create bypasses save(), which copies these from the person
+                person_directory_listed=person.directory_listed,
+                person_country_id=person.country_id,
+                person_organisation_id=person.organisation_id,
+                person_family_name=person.family_name,
+                person_given_name=person.given_name,
                 summary="Synthetic expert profile.",
                 years_of_experience=rng.randint(1, 35),
                 deployable=rng.random() < 0.4,
@@ -277,6 +286,9 @@ def _create_experts(
     Expertise.objects.bulk_create(expertise, batch_size=batch_size)
     Certification.objects.bulk_create(certifications, batch_size=batch_size)
     Availability.objects.bulk_create(availability, batch_size=batch_size)
+    # bulk_create sends no signals: the directory's search text is filled in here, in batches.
+    for start in range(0, len(profiles), batch_size):
+        expert_search_text_refresh(profile_ids=[profile.pk for profile in profiles[start : start + batch_size]])
     report.experts, report.expertise = len(profiles), len(expertise)
     report.certifications, report.availability = len(certifications), len(availability)
 
@@ -344,5 +356,8 @@ def generate(
             {"synthetic_data": None},
             {"synthetic_data": {"seed": seed, "created": report.counts(), "note": GENERATED_SOURCE}},
         )
+    # bulk_create sends no signals either: retire cached access contexts and registry pages.
+    access_context.invalidate()
+    data_changed()
     report.seconds = round(time.perf_counter() - started, 1)
     return report

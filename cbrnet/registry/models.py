@@ -6,9 +6,9 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
-from django.db.models import Q
-from django.urls import reverse
+from django.db import models, transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +25,23 @@ from cbrnet.registry.choices import (
     OrganisationKind,
     Role,
 )
+
+_URL_PARTS: dict[tuple, tuple[str, str]] = {}
+_PLACEHOLDER = 987654321
+
+
+def detail_url(name: str, pk) -> str:
+    """reverse(name, args=[pk]) for a detail page, with the pattern resolved once per URL name: list
+    and country pages link hundreds of records, and reverse() matches the URL patterns each time."""
+    if type(pk) is not int:
+        return reverse(name, args=[pk])
+    key = (name, get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+    parts = _URL_PARTS.get(key)
+    if parts is None:
+        head, _, tail = reverse(name, args=[_PLACEHOLDER]).partition(str(_PLACEHOLDER))
+        parts = _URL_PARTS[key] = (head, tail)
+    return f"{parts[0]}{pk}{parts[1]}"
+
 
 code_validator = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", _("Use letters, digits, '-' and '_' only."))
 
@@ -51,7 +68,7 @@ class Network(BaseModel):
         return self.short_name or self.name
 
     def get_absolute_url(self):
-        return reverse("registry:network_detail", args=[self.pk])
+        return detail_url("registry:network_detail", self.pk)
 
 
 class Region(BaseModel):
@@ -75,7 +92,7 @@ class Region(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("registry:region_detail", args=[self.pk])
+        return detail_url("registry:region_detail", self.pk)
 
 
 class Country(BaseModel):
@@ -98,7 +115,7 @@ class Country(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("registry:country_detail", args=[self.pk])
+        return detail_url("registry:country_detail", self.pk)
 
 
 class MembershipQuerySet(RestrictedQuerySet):
@@ -142,7 +159,7 @@ class Membership(BaseModel):
             raise ValidationError({"until": _("The end date is before the start date.")})
 
     def get_absolute_url(self):
-        return reverse("registry:membership_detail", args=[self.pk])
+        return detail_url("registry:membership_detail", self.pk)
 
 
 class Organisation(BaseModel):
@@ -186,7 +203,7 @@ class Organisation(BaseModel):
             raise ValidationError({"parent": _("An organisation cannot be its own parent.")})
 
     def get_absolute_url(self):
-        return reverse("registry:organisation_detail", args=[self.pk])
+        return detail_url("registry:organisation_detail", self.pk)
 
 
 class Secretariat(BaseModel):
@@ -220,7 +237,7 @@ class Secretariat(BaseModel):
         return _("Secretariat for %(region)s") % {"region": self.region}
 
     def get_absolute_url(self):
-        return reverse("registry:secretariat_detail", args=[self.pk])
+        return detail_url("registry:secretariat_detail", self.pk)
 
 
 class ThematicArea(BaseModel):
@@ -242,7 +259,7 @@ class ThematicArea(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("registry:thematicarea_detail", args=[self.pk])
+        return detail_url("registry:thematicarea_detail", self.pk)
 
 
 class RegionalPriority(BaseModel):
@@ -269,7 +286,7 @@ class RegionalPriority(BaseModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("registry:regionalpriority_detail", args=[self.pk])
+        return detail_url("registry:regionalpriority_detail", self.pk)
 
 
 class Language(BaseModel):
@@ -289,7 +306,30 @@ class Language(BaseModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("registry:language_detail", args=[self.pk])
+        return detail_url("registry:language_detail", self.pk)
+
+
+class PersonQuerySet(RestrictedQuerySet):
+    def update(self, **kwargs):
+        """A bulk change of consent, country, organisation or name refreshes the copies on expert profiles
+        (their access rule reads the copies: a stale copy could show a profile to the wrong users),
+        and a change of what the directory searches refreshes their search text. `bulk_update` goes
+        through here too; a save refreshes both through signals (cbrnet.registry.signals)."""
+        from cbrnet.registry.search import expert_search_text_refresh
+
+        copied = {"directory_listed", "country", "country_id", "organisation", "organisation_id", "family_name", "given_name"}
+        searched = {"given_name", "family_name", "position", "organisation", "organisation_id"}
+        if not (copied | searched) & kwargs.keys():
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            ids = list(self.values_list("pk", flat=True))
+            rows = super().update(**kwargs)
+            if copied & kwargs.keys():
+                ExpertProfile.copy_person_columns(ids)
+            if searched & kwargs.keys():
+                for start in range(0, len(ids), 1000):
+                    expert_search_text_refresh(person_ids=ids[start : start + 1000])
+        return rows
 
 
 class Person(BaseModel):
@@ -323,14 +363,22 @@ class Person(BaseModel):
         verbose_name=_("user account"),
     )
 
+    objects = PersonQuerySet.as_manager()
+
     access_policy = PersonPolicy()
     contact_fields = ("email", "phone", "address")
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        base_manager_name = "objects"  # its update() keeps the expert profiles' copies current
         ordering = ["family_name", "given_name"]
-        indexes = [models.Index(fields=["family_name", "given_name"], name="person_name_idx")]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"], name="person_name_idx"),
+            # A country's people and experts in name order (the country page): without it PostgreSQL
+            # walks the name index over every country's people.
+            models.Index(fields=["country", "family_name"], name="person_country_name_idx"),
+        ]
 
     def __str__(self):
         return f"{self.given_name} {self.family_name}"
@@ -344,7 +392,7 @@ class Person(BaseModel):
             self.country_id = self.organisation.country_id
 
     def get_absolute_url(self):
-        return reverse("registry:person_detail", args=[self.pk])
+        return detail_url("registry:person_detail", self.pk)
 
 
 class RoleAssignmentQuerySet(RestrictedQuerySet):
@@ -416,7 +464,17 @@ class RoleAssignment(BaseModel):
             raise ValidationError(errors)
 
     def get_absolute_url(self):
-        return reverse("registry:roleassignment_detail", args=[self.pk])
+        return detail_url("registry:roleassignment_detail", self.pk)
+
+
+# The person's columns the expert directory's access rule and order read, and the profile's copies.
+PERSON_COPIES = {
+    "directory_listed": "person_directory_listed",
+    "country_id": "person_country_id",
+    "organisation_id": "person_organisation_id",
+    "family_name": "person_family_name",
+    "given_name": "person_given_name",
+}
 
 
 class ExpertProfile(BaseModel):
@@ -427,19 +485,50 @@ class ExpertProfile(BaseModel):
     years_of_experience = models.PositiveSmallIntegerField(_("years of experience"), null=True, blank=True)
     deployable = models.BooleanField(_("deployable"), default=False, help_text=_("Willing and cleared to deploy abroad."))
     notice_days = models.PositiveSmallIntegerField(_("notice needed (days)"), null=True, blank=True)
+    # What the directory's free-text search reads: the person's names and position, the organisation's
+    # name and acronym, the summary and the thematic areas, one per line. Derived data kept current by
+    # cbrnet.registry.signals (cbrnet.registry.search.expert_search_text_refresh); one trigram-indexed
+    # column instead of a join across five tables for every word searched.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+    # Copies of the person's directory consent, country, organisation and name: the directory's access
+    # rule (PersonPolicy `copies`) and order read them instead of joining every person. Set on every
+    # save of the profile and whenever those columns of the person change, by a save or by a
+    # queryset update (PersonQuerySet.update, which bulk_update goes through too).
+    person_directory_listed = models.BooleanField(default=False, editable=False)
+    person_country_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    person_organisation_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    person_family_name = models.CharField(max_length=100, blank=True, default="", editable=False)
+    person_given_name = models.CharField(max_length=100, blank=True, default="", editable=False)
 
-    access_policy = PersonPolicy(path="person__")
+    access_policy = PersonPolicy(path="person__", copies=PERSON_COPIES)
+    audit_exclude = ("search_text", *PERSON_COPIES.values())  # derived from audited records
 
     class Meta:
         verbose_name = _("expert profile")
         verbose_name_plural = _("expert profiles")
-        ordering = ["person__family_name", "person__given_name"]
+        ordering = ["person_family_name", "person_given_name"]  # the person's name (copies: no join)
+        indexes = [models.Index(fields=["person_family_name", "person_given_name"], name="expert_name_idx")]
 
     def __str__(self):
         return _("Expert profile of %(person)s") % {"person": self.person}
 
     def get_absolute_url(self):
-        return reverse("registry:expertprofile_detail", args=[self.pk])
+        return detail_url("registry:expertprofile_detail", self.pk)
+
+    def save(self, *args, **kwargs):
+        person = Person._base_manager.filter(pk=self.person_id).values(*PERSON_COPIES).first() or {}
+        for column, copy in PERSON_COPIES.items():
+            setattr(self, copy, person[column] if column in person else self._meta.get_field(copy).get_default())
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def copy_person_columns(cls, person_ids) -> None:
+        """Refresh the copies of the person's columns on the profiles of these people."""
+        person = Person._base_manager.filter(pk=OuterRef("person_id"))
+        copies = {copy: Subquery(person.values(column)[:1]) for column, copy in PERSON_COPIES.items()}
+        person_ids = list(person_ids)
+        for start in range(0, len(person_ids), 1000):  # SQLite limits the parameters of one statement
+            cls._base_manager.filter(person_id__in=person_ids[start : start + 1000]).update(**copies)
 
 
 class Expertise(BaseModel):
@@ -459,6 +548,8 @@ class Expertise(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["profile", "domain", "thematic_area"], name="expertise_unique_per_profile")
         ]
+        # The directory's "minimum level" filter probes each matching expert's lines by level.
+        indexes = [models.Index(fields=["profile", "level"], name="expertise_profile_level_idx")]
 
     def __str__(self):
         # Enum lookups, not get_*_display(): that rebuilds a hashable choices dict on every call,

@@ -1,9 +1,13 @@
 """Web UI of the registry: generic list/detail/edit/delete pages plus the country, region and expert pages."""
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cbrnet import access
@@ -15,14 +19,45 @@ from cbrnet.core.generic import (
     restrict_form_fields,
 )
 from cbrnet.core.tables import Column
-from cbrnet.registry import filters, forms, models, selectors, services
+from cbrnet.registry import filters, forms, models, selectors, services, signals
+
+COUNTRY_PAGE_SECONDS = 600
+
+
+def country_sections(request, country: models.Country) -> dict[str, str]:
+    """The country page's own sections (membership, focal point, map; team, organisations, experts),
+    rendered once and cached.
+
+    Every key holds the country, the version of the registry's data (any registry write moves it on),
+    the language and the day (roles start and end by date). The first cache is per user: the key holds
+    the user's access context (their rights: a change of rights moves it on, and never does one user
+    get another's entry). On a miss, the user's fingerprint of the page (selectors.
+    country_page_fingerprint: the records they may see in each list) finds a rendering made for
+    whoever saw exactly the same records: the page is a function of those and of the data.
+    """
+    user = request.user
+    common = [str(country.pk), signals.data_version(), get_language(), timezone.localdate().isoformat()]
+    user_key = ":".join(["registry-country-page", *common, access.user_context(user).cache_key])
+    sections = cache.get(user_key)
+    if sections is None:
+        fingerprint = selectors.country_page_fingerprint(user=user, country=country)
+        shared_key = ":".join(["registry-country-page-seen", *common, fingerprint])
+        sections = cache.get(shared_key)
+        if sections is None:
+            context = {"object": country, **selectors.country_page(user=user, country=country)}
+            sections = {
+                name: render_to_string(f"registry/_country_{name}.html", context) for name in ("details", "related")
+            }
+            cache.set(shared_key, sections, COUNTRY_PAGE_SECONDS)
+        cache.set(user_key, sections, COUNTRY_PAGE_SECONDS)
+    return sections
 
 
 class CountryDetailView(ObjectDetailView):
     template_name = "registry/country_detail.html"
 
     def extra_context(self, request, instance):
-        return selectors.country_page(user=request.user, country=instance)
+        return {"sections": country_sections(request, instance)}
 
 
 class RegionDetailView(ObjectDetailView):
@@ -155,6 +190,13 @@ class ExpertDetailView(ObjectDetailView):
 
 class ExpertDirectoryView(ObjectListView):
     template_name = "registry/expert_directory.html"
+
+    def get_queryset(self):
+        # Only what the rows and the exports show: the page query sorts every match it finds.
+        return super().get_queryset().only(
+            "deployable", "person__given_name", "person__family_name", "person__organisation__name",
+            "person__organisation__acronym", "person__country__name", "person__country__iso2",
+        )
 
     def extra_context(self, request):
         return {"directory": True}

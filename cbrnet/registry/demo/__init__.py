@@ -54,6 +54,16 @@ def load_demo(*, include_population: bool = True, source: str = "command") -> Lo
         reference = load_reference_data(report)
         if include_population:
             load_demo_population(reference, report)
+            # The surveillance demo builds on the population's ministries and logins.
+            from cbrnet.surveillance.demo import load_surveillance
+
+            load_surveillance(reference, report)
+            from cbrnet.projects.demo import load_demo_participants  # synthetic people of the demo activities
+
+            load_demo_participants(reference, report)
+            from cbrnet.meetings.demo import load_meetings  # round tables of the demo focal points
+
+            load_meetings(reference, report)
     return report
 
 

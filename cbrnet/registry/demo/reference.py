@@ -343,6 +343,9 @@ def load_reference_data(report: LoadReport) -> Reference:
     from cbrnet.projects.demo import load_projects  # the projects app builds on the registry
 
     load_projects(reference, report)
+    from cbrnet.incidents.demo import load_capabilities  # the incidents app builds on the registry
+
+    load_capabilities(reference, report)
     return reference
 
 
