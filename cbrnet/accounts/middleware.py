@@ -1,13 +1,14 @@
 """Two-factor enforcement, the client's address behind the reverse proxy, and each user's language."""
 
 import ipaddress
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import check_for_language
@@ -91,8 +92,23 @@ class TwoFactorEnforcementMiddleware:
             and requires_two_factor(user)
             and not user.is_verified()
         ):
+            if request.headers.get("HX-Request") == "true":
+                return self.htmx_refusal(request)
             return redirect(two_factor_url(request.get_full_path()))
         return self.get_response(request)
+
+    @staticmethod
+    def htmx_refusal(request):
+        """An htmx fragment request (the header's notification badge, a partial) must not swap the
+        verification page into the page: send the whole browser there instead, and on the
+        verification page itself answer 204 (htmx then swaps nothing, and the page does not loop)."""
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        if current.path == reverse("accounts:two_factor"):
+            return HttpResponse(status=204)
+        back = current.path + (f"?{current.query}" if current.query else "") if current.path else "/"
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = two_factor_url(back)
+        return response
 
 
 class ProxyClientAddressMiddleware:
