@@ -2,7 +2,6 @@
 
 import hashlib
 import operator
-import time
 from functools import reduce
 
 import django_filters
@@ -37,19 +36,19 @@ def _reference_choices(queryset, empty_label) -> list[tuple]:
     return ([("", empty_label)] if empty_label is not None else []) + choices
 
 
-_OPTIONS: dict[tuple, tuple[float, list]] = {}  # per process: (expires at, options)
+_OPTIONS: dict[tuple, tuple[tuple, list]] = {}  # per process: the choices they were made from, the options
 
 
 def _reference_options(queryset, empty_label) -> list[tuple[str, str, str]]:
     """The options of a reference list rendered once, as (value, <option>, selected <option>): a list
     page renders hundreds of them (countries, languages) on every request, for every user alike.
 
-    Kept in the process for as long as the choices are cached (the rendered options would cost more
-    to unpickle from a shared cache than to keep)."""
+    Kept in the process while the cached choices stay the same (rendered options would cost more to
+    unpickle from the shared cache than the choices they are made from)."""
+    choices = tuple(_reference_choices(queryset, empty_label))
     key = (queryset.model._meta.label, get_language(), str(empty_label))
-    now = time.monotonic()
     memo = _OPTIONS.get(key)
-    if memo is not None and memo[0] > now:
+    if memo is not None and memo[0] == choices:
         return memo[1]
     options = [
         (
@@ -57,9 +56,9 @@ def _reference_options(queryset, empty_label) -> list[tuple[str, str, str]]:
             format_html('<option value="{}">{}</option>', value, label),
             format_html('<option value="{}" selected>{}</option>', value, label),
         )
-        for value, label in _reference_choices(queryset, empty_label)
+        for value, label in choices
     ]
-    _OPTIONS[key] = (now + REFERENCE_CHOICES_SECONDS, options)
+    _OPTIONS[key] = (choices, options)
     return options
 
 

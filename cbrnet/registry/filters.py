@@ -165,11 +165,11 @@ class ExpertFilterSet(BaseFilterSet):
     def search(self, queryset, name, value):
         """Every word must match the expert's name or position, organisation, summary or an area.
 
-        All of them are in one column, `search_text` (trigram-indexed on PostgreSQL): a word is one
-        index lookup instead of a subquery on each of five tables for every expert.
+        All of them are in one column, `search_text` (in capitals, trigram-indexed on PostgreSQL): a
+        word is one index lookup instead of a subquery on each of five tables for every expert.
         """
         for word in value.split()[:8]:
-            queryset = queryset.filter(search_text__icontains=word)
+            queryset = queryset.filter(search_text__contains=word.upper())
         return queryset
 
     def with_expertise(self, queryset, name, value):

@@ -486,9 +486,9 @@ class ExpertProfile(BaseModel):
     deployable = models.BooleanField(_("deployable"), default=False, help_text=_("Willing and cleared to deploy abroad."))
     notice_days = models.PositiveSmallIntegerField(_("notice needed (days)"), null=True, blank=True)
     # What the directory's free-text search reads: the person's names and position, the organisation's
-    # name and acronym, the summary and the thematic areas, one per line. Derived data kept current by
-    # cbrnet.registry.signals (cbrnet.registry.search.expert_search_text_refresh); one trigram-indexed
-    # column instead of a join across five tables for every word searched.
+    # name and acronym, the summary and the thematic areas, one per line, in capitals. Derived data kept
+    # current by cbrnet.registry.signals (cbrnet.registry.search.expert_search_text_refresh); one
+    # trigram-indexed column instead of a join across five tables for every word searched.
     search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
     # Copies of the person's directory consent, country, organisation and name: the directory's access
     # rule (PersonPolicy `copies`) and order read them instead of joining every person. Set on every

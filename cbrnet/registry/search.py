@@ -21,10 +21,12 @@ SEARCHABLE = [
 
 
 def expert_search_text(profile: models.ExpertProfile) -> str:
-    """The text a directory search word is matched against, one source field per line.
+    """The text a directory search word is matched against, one source field per line, in capitals.
 
     A search word never holds white space, so it matches this text exactly when it matches one of
-    the fields: the same answer as testing each field, from one indexed column.
+    the fields: the same answer as testing each field, from one indexed column. Stored in capitals
+    and searched with the word in capitals (ExpertFilterSet.search): a case-sensitive match on the
+    database costs a fraction of a case-insensitive one.
     """
     person = profile.person
     organisation = person.organisation
@@ -33,7 +35,7 @@ def expert_search_text(profile: models.ExpertProfile) -> str:
         parts += [organisation.name, organisation.acronym]
     parts.append(profile.summary)
     parts += sorted({line.thematic_area.name for line in profile.expertise.all()})
-    return "\n".join(part for part in parts if part)
+    return "\n".join(part for part in parts if part).upper()
 
 
 def expert_search_text_refresh(

@@ -205,7 +205,10 @@ class ExpertDirectoryView(ObjectListView):
 expert = ModelViews(
     models.ExpertProfile, form=forms.ExpertProfileForm, filterset=filters.ExpertFilterSet,
     queryset=models.ExpertProfile.objects.select_related("person__organisation", "person__country").prefetch_related(
-        Prefetch("expertise", queryset=models.Expertise.objects.select_related("thematic_area"))
+        # What an expertise line shows (Expertise.__str__): a directory page lists a hundred of them.
+        Prefetch("expertise", queryset=models.Expertise.objects.select_related("thematic_area").only(
+            "profile_id", "domain", "level", "thematic_area__name"
+        ))
     ),
     detail_class=ExpertDetailView, list_class=ExpertDirectoryView,
     columns=[Column("person", link=True, order_by="person__family_name"), Column("person.organisation"),
