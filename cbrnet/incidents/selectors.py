@@ -157,7 +157,19 @@ def incident_page(*, user, incident: Incident) -> dict:
         "audience": sharing_selectors.shared_item_audience(user=user, item=incident),
         "phases": [(value, label) for value, label in Phase.choices if value != Phase.CLOSED],
         "break_glass": not recipient,
+        "linked_signals": incident_signals(user=user, incident=incident),
     }
+
+
+def incident_signals(*, user, incident: Incident) -> list:
+    """The surveillance signals linked to the incident that the user may see, latest week first."""
+    from cbrnet.surveillance.models import Signal  # surveillance links to incidents, not the other way
+
+    return list(
+        access.restrict(Signal.objects.filter(incident=incident), user)
+        .select_related("series__disease", "series__dataset__country")
+        .order_by("-week", "-pk")
+    )
 
 
 @dataclass

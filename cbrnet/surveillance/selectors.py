@@ -1,16 +1,17 @@
-"""Reads of the surveillance module that span relations: the data of a series chart and the dashboard
-of current signals. Always take the user: every row comes through the access engine, so a user only
+"""Reads of the surveillance module that span relations: the data of a series chart, the dashboard
+of current signals and the incident a signal is linked to. Always take the user: every row comes through the access engine, so a user only
 ever counts the signals, series, datasets and alerts of datasets they may read."""
 
 import datetime
 import math
 from collections.abc import Sequence
 
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cbrnet import access
+from cbrnet.incidents.models import Incident
 from cbrnet.surveillance.choices import SignalStatus
 from cbrnet.surveillance.models import Alert, Dataset, Series, Signal
 
@@ -77,12 +78,17 @@ def signal_summary(*, user, weeks: int = DEFAULT_SIGNAL_WEEKS, today: datetime.d
         .order_by()
     )
     for entry in datasets:
-        countries[entry["iso2"]] = {"id": entry["country_key"], "name": entry["name"], "signals": 0,
-                                    "datasets": entry["total"]}
+        countries[entry["iso2"]] = {
+            "id": entry["country_key"],
+            "name": entry["name"],
+            "signals": 0,
+            "datasets": entry["total"],
+        }
     for row in rows:
         # A signal's dataset is visible, so its country is already listed; setdefault is belt and braces.
         country = countries.setdefault(
-            row["country_iso2"], {"id": row["country_id"], "name": row["country_name"], "signals": 0, "datasets": 0}
+            row["country_iso2"],
+            {"id": row["country_id"], "name": row["country_name"], "signals": 0, "datasets": 0},
         )
         country["signals"] += row["total"]
     recent = timezone.now() - datetime.timedelta(days=ALERT_DAYS)
@@ -147,7 +153,9 @@ def series_chart(*, user, series: Series, range_key: str = DEFAULT_CHART_RANGE) 
     signals = []
     if weeks:
         signals = list(
-            access.restrict(Signal.objects.filter(series=series, week__gte=weeks[0], week__lte=weeks[-1]), user)
+            access.restrict(
+                Signal.objects.filter(series=series, week__gte=weeks[0], week__lte=weeks[-1]), user
+            )
             .order_by("week", "pk")
             .values("id", "week", "method", "status", "count", "threshold")
         )
@@ -165,3 +173,57 @@ def series_chart(*, user, series: Series, range_key: str = DEFAULT_CHART_RANGE) 
 
 def chart_ranges(current: str) -> Sequence[dict]:
     return [{"key": key, "label": CHART_RANGE_LABELS[key], "current": key == current} for key in CHART_RANGES]
+
+
+# --- the incident a signal is linked to ---------------------------------------------------------------
+# Shown only to those who may see the incident: to everyone else the signal looks unlinked, so that
+# nothing tells them an incident they may not see exists (docs/surveillance.md).
+def signals_with_incident(queryset, *, user):
+    """Annotate `incident_visible` on signals: whether `user` may see the incident linked (False when
+    none is). One EXISTS in the list's own query, so a page of signals costs no further query."""
+    visible = access.restrict(Incident.objects.filter(pk=OuterRef("incident_id")), user, "view")
+    return queryset.annotate(incident_visible=Exists(visible))
+
+
+def signal_incident(*, user, signal: Signal) -> Incident | None:
+    """The incident linked to the signal, if `user` may see it."""
+    if signal.incident_id is None:
+        return None
+    return (
+        access.restrict(Incident.objects.select_related("country"), user, "view")
+        .filter(pk=signal.incident_id)
+        .first()
+    )
+
+
+def signal_history(*, user, signal: Signal) -> list:
+    """The signal's history (cbrnet.core.generic.history_for) without the links to incidents `user`
+    may not see: such a value shows as none, a change between two of them is left out, and an update
+    that changed nothing else too."""
+    from cbrnet.core.generic import history_for
+
+    entries = history_for(signal, user)
+    linked = {
+        value
+        for entry in entries
+        for key, before, after in entry.rows
+        if key == "incident_id"
+        for value in (before, after)
+        if isinstance(value, int)
+    }
+    visible = set(
+        access.restrict(Incident.objects.filter(pk__in=linked), user, "view").values_list("pk", flat=True)
+    )
+    shown = []
+    for entry in entries:
+        rows = []
+        for key, before, after in entry.rows:
+            if key == "incident_id":
+                before, after = (None if value in linked - visible else value for value in (before, after))
+                if entry.action == "update" and before == after:
+                    continue
+            rows.append((key, before, after))
+        if rows or not entry.rows:
+            entry.rows = rows
+            shown.append(entry)
+    return shown

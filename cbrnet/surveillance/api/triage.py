@@ -1,5 +1,5 @@
-"""JSON API of triage: signals (list, read, export, triage by PUT/PATCH or the verify, discard and
-reopen actions) and alerts (list, read, export, raise, change a draft, publish, withdraw, notify,
+"""JSON API of triage: signals (list, read, export, triage and link to an incident by PUT/PATCH, or the
+verify, discard and reopen actions) and alerts (list, read, export, raise, change a draft, publish, withdraw, notify,
 delete a draft, CAP 1.2).
 
 crud_router does not fit: a signal is triaged through its services, not saved as a form, and
@@ -23,7 +23,7 @@ from cbrnet.core.exports import EXPORT_FORMATS, export_response
 from cbrnet.core.generic import restrict_form_fields
 from cbrnet.sharing import services as sharing
 from cbrnet.sharing.models import ShareApproval
-from cbrnet.surveillance import filters, forms
+from cbrnet.surveillance import filters, forms, selectors
 from cbrnet.surveillance.models import Alert, decode_sectors
 from cbrnet.surveillance.services import alerts as alert_services
 from cbrnet.surveillance.services import triage as triage_services
@@ -51,12 +51,19 @@ class SignalOut(Schema):
     reason: str
     triaged_by: int | None
     triaged_at: datetime.datetime | None
+    incident: int | None
     created: datetime.datetime
     updated: datetime.datetime
 
     @staticmethod
     def resolve_series(obj):
         return obj.series_id
+
+    @staticmethod
+    def resolve_incident(obj):
+        # Null also when the reader may not see the incident (annotated by selectors.signals_with_incident;
+        # without the annotation, null).
+        return obj.incident_id if getattr(obj, "incident_visible", False) else None
 
     @staticmethod
     def resolve_dataset(obj):
@@ -94,6 +101,7 @@ class SignalOut(Schema):
 class SignalIn(Schema):
     status: str | None = None
     reason: str | None = None
+    incident: RecordId | None = None
 
 
 class ReasonIn(Schema):
@@ -216,13 +224,21 @@ def _export(request, filterset_class, queryset, model_views, basename, file_form
         raise ValidationError({"format": [f"Use one of: {', '.join(EXPORT_FORMATS)}."]})
     fields = model_views.list.view_class.export_fields
     return export_response(
-        _filtered(filterset_class, queryset, request), request.user, fields, basename=basename, file_format=file_format
+        _filtered(filterset_class, queryset, request),
+        request.user,
+        fields,
+        basename=basename,
+        file_format=file_format,
     )
 
 
 # --- signals ----------------------------------------------------------------------------------------
+def _signals(request):
+    return selectors.signals_with_incident(views.signal_queryset(), user=request.user)
+
+
 def _signal(request, pk, action="view"):
-    return access.get_object_for(request.user, views.signal_queryset(), action, pk=pk)
+    return access.get_object_for(request.user, _signals(request), action, pk=pk)
 
 
 @signals.get(
@@ -233,7 +249,7 @@ def _signal(request, pk, action="view"):
     openapi_extra={"parameters": list_parameters(filters.SignalFilterSet, SIGNAL_ORDERING)},
 )
 def signal_list(request):
-    queryset = access.restrict(_filtered(filters.SignalFilterSet, views.signal_queryset(), request), request.user)
+    queryset = access.restrict(_filtered(filters.SignalFilterSet, _signals(request), request), request.user)
     return _page(request, queryset, SIGNAL_ORDERING, SignalOut)[1]
 
 
@@ -268,30 +284,40 @@ def _triage(request, pk, payload: dict, *, partial: bool):
         data = form_data(forms.SignalTriageForm, payload, instance)
         if payload.get("status") not in (None, instance.status) and "reason" not in payload:
             data["reason"] = ""  # a new status needs its own reason, not the previous triage's
-    else:  # a replacement: every field given, no defaults filled in
+        if "incident" not in payload:  # kept as it is (the stored id may be one the user may not see)
+            data["incident"] = instance.incident_id if instance.incident_visible else ""
+    else:  # a replacement: every field given, no defaults filled in (no incident: unlinked)
         data = {name: payload.get(name) or "" for name in forms.SignalTriageForm._meta.fields}
-    form = forms.SignalTriageForm(data=data, instance=instance)
+    form = forms.SignalTriageForm(data=data, instance=instance, user=request.user)  # incidents it may see
     if not form.is_valid():
         raise form_errors(form)
     stored = views.signal_queryset().get(pk=pk)
     triage_services.signal_triage(
-        user=request.user, signal=stored, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"]
+        user=request.user,
+        signal=stored,
+        status=form.cleaned_data["status"],
+        reason=form.cleaned_data["reason"],
+        incident=form.cleaned_data["incident"] if "incident" in payload else triage_services.KEEP,
     )
-    return views.signal_queryset().get(pk=pk)
+    return _signal(request, pk)
 
 
 @signals.put(
     "/{int:pk}",
     response=SignalOut,
     operation_id="signal_update",
-    summary="Triage a signal: status (new, verified, discarded) and reason (required to discard)",
+    summary="Triage a signal: status (new, verified, discarded), reason (required to discard) and incident "
+    "(id of an incident you may see; null or left out: unlinked)",
 )
 def signal_update(request, pk: int, payload: SignalIn):
     return _triage(request, pk, payload.model_dump(), partial=False)
 
 
 @signals.patch(
-    "/{int:pk}", response=SignalOut, operation_id="signal_partial_update", summary="Change a signal's status or reason"
+    "/{int:pk}",
+    response=SignalOut,
+    operation_id="signal_partial_update",
+    summary="Change a signal's status, reason or incident (null: unlink)",
 )
 def signal_partial_update(request, pk: int, payload: SignalIn):
     return _triage(request, pk, payload.model_dump(exclude_unset=True), partial=True)
@@ -315,7 +341,10 @@ def signal_verify(request, pk: int, payload: ReasonIn):
 
 
 @signals.post(
-    "/{int:pk}/discard", response=SignalOut, operation_id="signal_discard", summary="Discard a signal (reason required)"
+    "/{int:pk}/discard",
+    response=SignalOut,
+    operation_id="signal_discard",
+    summary="Discard a signal (reason required)",
 )
 def signal_discard(request, pk: int, payload: ReasonIn):
     triage_services.signal_discard(user=request.user, signal=_signal(request, pk), reason=payload.reason)
@@ -323,7 +352,10 @@ def signal_discard(request, pk: int, payload: ReasonIn):
 
 
 @signals.post(
-    "/{int:pk}/reopen", response=SignalOut, operation_id="signal_reopen", summary="Put a signal back in the inbox"
+    "/{int:pk}/reopen",
+    response=SignalOut,
+    operation_id="signal_reopen",
+    summary="Put a signal back in the inbox",
 )
 def signal_reopen(request, pk: int):
     triage_services.signal_reopen(user=request.user, signal=_signal(request, pk))
@@ -350,7 +382,9 @@ def _draft(request, pk):
     openapi_extra={"parameters": list_parameters(filters.AlertFilterSet, ALERT_ORDERING)},
 )
 def alert_list(request):
-    queryset = access.restrict(_filtered(filters.AlertFilterSet, views.alert_queryset(), request), request.user)
+    queryset = access.restrict(
+        _filtered(filters.AlertFilterSet, views.alert_queryset(), request), request.user
+    )
     rows, page = _page(request, queryset, ALERT_ORDERING, AlertOut)
     sharing.shared_items_record_reads(user=request.user, items=rows, channel="api")  # the text is a read (R7)
     return page
@@ -410,7 +444,9 @@ def alert_create(request, payload: AlertIn):
 def _change(request, pk, payload: dict, *, partial: bool):
     instance = _draft(request, pk)
     form = forms.AlertForm(
-        data=form_data(forms.AlertForm, payload, instance if partial else None), instance=instance, user=request.user
+        data=form_data(forms.AlertForm, payload, instance if partial else None),
+        instance=instance,
+        user=request.user,
     )
     if not form.is_valid():
         raise form_errors(form)
@@ -418,13 +454,18 @@ def _change(request, pk, payload: dict, *, partial: bool):
     return views.alert_queryset().get(pk=pk)
 
 
-@alerts.put("/{int:pk}", response=AlertOut, operation_id="alert_update", summary="Replace a draft alert's text")
+@alerts.put(
+    "/{int:pk}", response=AlertOut, operation_id="alert_update", summary="Replace a draft alert's text"
+)
 def alert_update(request, pk: int, payload: AlertIn):
     return _change(request, pk, payload.model_dump(exclude={"signal", "disease", "country"}), partial=False)
 
 
 @alerts.patch(
-    "/{int:pk}", response=AlertOut, operation_id="alert_partial_update", summary="Change some fields of a draft alert"
+    "/{int:pk}",
+    response=AlertOut,
+    operation_id="alert_partial_update",
+    summary="Change some fields of a draft alert",
 )
 def alert_partial_update(request, pk: int, payload: AlertIn):
     data = payload.model_dump(exclude_unset=True, exclude={"signal", "disease", "country"})
@@ -432,7 +473,10 @@ def alert_partial_update(request, pk: int, payload: AlertIn):
 
 
 @alerts.delete(
-    "/{int:pk}", response={204: None}, operation_id="alert_delete", summary="Delete a draft or withdrawn alert"
+    "/{int:pk}",
+    response={204: None},
+    operation_id="alert_delete",
+    summary="Delete a draft or withdrawn alert",
 )
 def alert_delete(request, pk: int):
     core_services.record_delete(user=request.user, instance=_alert(request, pk, "delete"))
@@ -452,7 +496,9 @@ def alert_publish(request, pk: int):
     return Status(200, views.alert_queryset().get(pk=pk))
 
 
-@alerts.post("/{int:pk}/withdraw", response=AlertOut, operation_id="alert_withdraw", summary="Withdraw an alert")
+@alerts.post(
+    "/{int:pk}/withdraw", response=AlertOut, operation_id="alert_withdraw", summary="Withdraw an alert"
+)
 def alert_withdraw(request, pk: int):
     alert_services.alert_withdraw(user=request.user, alert=_alert(request, pk))
     return views.alert_queryset().get(pk=pk)
@@ -473,7 +519,9 @@ def alert_notify(request, pk: int):
 def alert_cap(request, pk: int):
     alert = _alert(request, pk)
     sharing.shared_item_record_read(user=request.user, item=alert, channel="api")
-    response = HttpResponse(alert_services.alert_cap(alert=alert), content_type="application/cap+xml; charset=utf-8")
+    response = HttpResponse(
+        alert_services.alert_cap(alert=alert), content_type="application/cap+xml; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="alert-{alert.pk}.cap.xml"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -1,5 +1,5 @@
-"""Web UI of triage: the signal inbox and page (verify, discard, reopen, raise an alert) and the alerts
-(raise, edit a draft, publish, withdraw, CAP download).
+"""Web UI of triage: the signal inbox and page (verify, discard, reopen, link to an incident, raise an
+alert) and the alerts (raise, edit a draft, publish, withdraw, CAP download).
 
 Every view fetches through the access engine (invisible: 404; visible but not allowed: 403) and calls
 one service; a refused input comes back as a message naming the field, with nothing changed.
@@ -33,7 +33,7 @@ from cbrnet.sharing import selectors as sharing_selectors
 from cbrnet.sharing import services as sharing
 from cbrnet.sharing.choices import Status
 from cbrnet.sharing.models import ShareApproval
-from cbrnet.surveillance import filters, forms
+from cbrnet.surveillance import filters, forms, selectors
 from cbrnet.surveillance.choices import Sector
 from cbrnet.surveillance.models import Alert, Signal, WeeklyCount, decode_sectors
 from cbrnet.surveillance.services import alerts as alert_services
@@ -62,7 +62,9 @@ def signal_context(*, user, signal: Signal) -> dict:
     start = signal.week - datetime.timedelta(weeks=WEEKS_BEFORE)
     end = signal.week + datetime.timedelta(weeks=WEEKS_AFTER)
     stored = dict(
-        WeeklyCount.objects.filter(series_id=signal.series_id, week__range=(start, end)).values_list("week", "count")
+        WeeklyCount.objects.filter(series_id=signal.series_id, week__range=(start, end)).values_list(
+            "week", "count"
+        )
     )
     weeks = []
     week = start
@@ -72,9 +74,14 @@ def signal_context(*, user, signal: Signal) -> dict:
         week += datetime.timedelta(weeks=1)
     can_triage = access.can(user, "change", signal)
     alerts = access.restrict(Alert.objects.filter(signal=signal), user, "view").order_by("-created")
+    incident = selectors.signal_incident(user=user, signal=signal)
     return {
         "weeks": weeks,
         "alerts": list(alerts),
+        # The incident only if the user may see it: to others the signal looks unlinked.
+        "incident": incident,
+        "link_form": forms.SignalLinkForm(user=user, initial={"incident": incident}) if can_triage else None,
+        "history": selectors.signal_history(user=user, signal=signal),
         "can_triage": can_triage,
         "can_verify": can_triage and signal.status != "verified",
         "can_discard": can_triage and signal.status != "discarded",
@@ -110,10 +117,18 @@ class SignalEditView(ObjectEditView):
             raise PermissionDenied(SIGNAL_CREATE_REFUSED)
         return super().get_object(request, pk)
 
+    def get_form(self, request, instance, data=None, files=None):
+        # The form narrows its incident choices to those the user may see.
+        return self.form_class(data=data, files=files, instance=instance, user=request.user)
+
     def save(self, request, form):
         stored = Signal.objects.get(pk=form.instance.pk)  # the form already changed its instance
         return triage_services.signal_triage(
-            user=request.user, signal=stored, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"]
+            user=request.user,
+            signal=stored,
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+            incident=form.cleaned_data["incident"],
         )
 
 
@@ -135,7 +150,9 @@ signal = ModelViews(
     columns=[
         Column("week", link=True, order_by="week"),
         Column("series.disease", label=gettext_lazy("Disease"), order_by="series__disease__name"),
-        Column("series.dataset.country", label=gettext_lazy("Country"), order_by="series__dataset__country__name"),
+        Column(
+            "series.dataset.country", label=gettext_lazy("Country"), order_by="series__dataset__country__name"
+        ),
         Column("series.admin_area", label=gettext_lazy("Area")),
         Column("series.dataset.sector", label=gettext_lazy("Sector"), order_by="series__dataset__sector"),
         Column("method", order_by="method"),
@@ -168,8 +185,14 @@ def _explain(error: ValidationError) -> str:
     """One message naming each field, e.g. "Reason: Say why the signal is discarded."."""
     if not hasattr(error, "error_dict"):
         return " ".join(error.messages)
-    labels = {"reason": _("Reason"), "status": _("Status"), "tlp": "TLP", "country": _("Country"),
-              "disease": _("Disease")}
+    labels = {
+        "reason": _("Reason"),
+        "status": _("Status"),
+        "tlp": "TLP",
+        "country": _("Country"),
+        "disease": _("Disease"),
+        "incident": _("Incident"),
+    }
     parts = []
     for field, field_errors in error.message_dict.items():
         label = "" if field == "__all__" else str(labels.get(field, field.replace("_", " ").capitalize()))
@@ -210,7 +233,9 @@ def signal_verify_view(request, pk):
     return _triage(
         request,
         item,
-        lambda: triage_services.signal_verify(user=request.user, signal=item, reason=form.cleaned_data["reason"]),
+        lambda: triage_services.signal_verify(
+            user=request.user, signal=item, reason=form.cleaned_data["reason"]
+        ),
         _("Signal verified."),
     )
 
@@ -220,7 +245,9 @@ def signal_verify_view(request, pk):
 def signal_discard_view(request, pk):
     item = _signal(request, pk)
     if not access.can(request.user, "change", item):
-        raise PermissionDenied(_("Only the author and the editors of the dataset's owner organisation may triage its signals."))
+        raise PermissionDenied(
+            _("Only the author and the editors of the dataset's owner organisation may triage its signals.")
+        )
     form = forms.SignalDiscardForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_error(form))
@@ -228,7 +255,9 @@ def signal_discard_view(request, pk):
     return _triage(
         request,
         item,
-        lambda: triage_services.signal_discard(user=request.user, signal=item, reason=form.cleaned_data["reason"]),
+        lambda: triage_services.signal_discard(
+            user=request.user, signal=item, reason=form.cleaned_data["reason"]
+        ),
         _("Signal discarded."),
     )
 
@@ -238,7 +267,32 @@ def signal_discard_view(request, pk):
 def signal_reopen_view(request, pk):
     item = _signal(request, pk)
     return _triage(
-        request, item, lambda: triage_services.signal_reopen(user=request.user, signal=item), _("Signal reopened.")
+        request,
+        item,
+        lambda: triage_services.signal_reopen(user=request.user, signal=item),
+        _("Signal reopened."),
+    )
+
+
+@require_POST
+@login_required
+def signal_link_view(request, pk):
+    """Link the signal to the incident chosen (an empty choice unlinks it)."""
+    item = _signal(request, pk)
+    if not access.can(request.user, "change", item):
+        raise PermissionDenied(
+            _("Only the author and the editors of the dataset's owner organisation may triage its signals.")
+        )
+    form = forms.SignalLinkForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _form_error(form))
+        return redirect(item.get_absolute_url())
+    incident = form.cleaned_data["incident"]
+    return _triage(
+        request,
+        item,
+        lambda: triage_services.signal_link(user=request.user, signal=item, incident=incident),
+        _("Signal linked to %(incident)s.") % {"incident": incident} if incident else _("Signal unlinked."),
     )
 
 
@@ -253,7 +307,9 @@ def alert_context(*, user, alert: Alert) -> dict:
     can_change = recipient and access.can(user, "change", alert)
     audience = sharing_selectors.shared_item_audience(user=user, item=alert)
     return {
-        "sector_labels": [str(Sector(sector).label) for sector in decode_sectors(alert.sectors) if sector in Sector.values],
+        "sector_labels": [
+            str(Sector(sector).label) for sector in decode_sectors(alert.sectors) if sector in Sector.values
+        ],
         "audience": audience,
         "can_change": can_change and alert.status == Status.DRAFT,
         "can_publish": can_change and alert.status != Status.PUBLISHED,
@@ -288,13 +344,19 @@ class AlertEditView(ObjectEditView):
     def get_form(self, request, instance, data=None, files=None):
         form_class = forms.AlertRaiseForm if instance._state.adding else forms.AlertForm
         form = form_class(
-            data=data, files=files, instance=instance, initial=self.initial(request, instance), user=request.user
+            data=data,
+            files=files,
+            instance=instance,
+            initial=self.initial(request, instance),
+            user=request.user,
         )
         restrict_form_fields(form, request.user)
         return form
 
     def initial(self, request, instance):
-        initial = {key: value for key, value in request.GET.items() if key in forms.AlertRaiseForm.base_fields}
+        initial = {
+            key: value for key, value in request.GET.items() if key in forms.AlertRaiseForm.base_fields
+        }
         signal_id = request.GET.get("signal", "")
         if instance._state.adding and signal_id.isdigit():
             found = access.restrict(signal_queryset().filter(pk=int(signal_id)), request.user, "view").first()
@@ -306,8 +368,11 @@ class AlertEditView(ObjectEditView):
                     country=series.dataset.country_id,
                     admin_area=series.admin_area,
                     headline=_("%(disease)s above the expected level in %(place)s, week of %(week)s")
-                    % {"disease": series.disease, "place": series.admin_area or series.dataset.country,
-                       "week": found.week.isoformat()},
+                    % {
+                        "disease": series.disease,
+                        "place": series.admin_area or series.dataset.country,
+                        "week": found.week.isoformat(),
+                    },
                 )
         return initial
 
@@ -382,8 +447,11 @@ def _shared(request, item, run, success: str):
         if isinstance(result, ShareApproval):
             messages.info(
                 request,
-                _("Waiting for a second editor of %(owner)s to approve (four eyes); the recipients are "
-                  "notified once it is published.") % {"owner": item.owner_organisation},
+                _(
+                    "Waiting for a second editor of %(owner)s to approve (four eyes); the recipients are "
+                    "notified once it is published."
+                )
+                % {"owner": item.owner_organisation},
             )
         else:
             messages.success(request, success)
@@ -395,7 +463,9 @@ def _shared(request, item, run, success: str):
 def alert_publish_view(request, pk):
     item = _alert(request, pk)
     return _shared(
-        request, item, lambda: alert_services.alert_publish(user=request.user, alert=item),
+        request,
+        item,
+        lambda: alert_services.alert_publish(user=request.user, alert=item),
         _("Published; its recipients are notified."),
     )
 
@@ -415,8 +485,10 @@ def alert_notify_view(request, pk):
     """Announce a published alert to recipients not yet notified (after a four-eyes approval)."""
     item = _alert(request, pk)
     if not access.can(request.user, "change", item):
-        raise PermissionDenied(_("Only the author and the editors of %(owner)s may do this.")
-                               % {"owner": item.owner_organisation})
+        raise PermissionDenied(
+            _("Only the author and the editors of %(owner)s may do this.")
+            % {"owner": item.owner_organisation}
+        )
     return _shared(
         request, item, lambda: alert_services.alert_notify(alert=item), _("Its recipients are notified.")
     )
@@ -427,7 +499,9 @@ def alert_cap_view(request, pk):
     """The alert as an OASIS CAP 1.2 message, for those who may read it."""
     item = _alert(request, pk)
     sharing.shared_item_record_read(user=request.user, item=item, channel="download")
-    response = HttpResponse(alert_services.alert_cap(alert=item), content_type="application/cap+xml; charset=utf-8")
+    response = HttpResponse(
+        alert_services.alert_cap(alert=item), content_type="application/cap+xml; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="alert-{item.pk}.cap.xml"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
@@ -439,6 +513,7 @@ urlpatterns = [
     path("signals/<int:pk>/verify/", signal_verify_view, name="signal_verify"),
     path("signals/<int:pk>/discard/", signal_discard_view, name="signal_discard"),
     path("signals/<int:pk>/reopen/", signal_reopen_view, name="signal_reopen"),
+    path("signals/<int:pk>/link/", signal_link_view, name="signal_link"),
     *alert.urls("alerts", "alert"),
     path("alerts/<int:pk>/publish/", alert_publish_view, name="alert_publish"),
     path("alerts/<int:pk>/withdraw/", alert_withdraw_view, name="alert_withdraw"),
