@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "cbrnet.meetings",
     "cbrnet.incidents",
     "cbrnet.notifications",
+    "cbrnet.assessments",
+    "cbrnet.actionplans",
+    "cbrnet.factsheets",
     "cbrnet.jobs",  # progress, reports and files of background imports and exports
 ]
 

@@ -2,10 +2,13 @@
 
 from django.urls import include, path
 
+from cbrnet.actionplans.api import router as actionplans_api
 from cbrnet.api import api
+from cbrnet.assessments.api import router as assessments_api
 from cbrnet.core.import_api import imports_router as imports_api
 from cbrnet.core.import_api import jobs_router as jobs_api
 from cbrnet.exchange.api import router as exchange_api
+from cbrnet.factsheets.api import router as factsheets_api
 from cbrnet.incidents.api import router as incidents_api
 from cbrnet.meetings.api import router as meetings_api
 from cbrnet.notifications.api import router as notifications_api
@@ -22,6 +25,9 @@ api.add_router("/jobs", jobs_api)
 api.add_router("/exchange", exchange_api)
 api.add_router("/surveillance", surveillance_api)
 api.add_router("/notifications", notifications_api)
+api.add_router("/assessments", assessments_api)
+api.add_router("/actionplans", actionplans_api)
+api.add_router("/factsheets", factsheets_api)
 
 urlpatterns = [
     path("", include("cbrnet.core.urls")),
@@ -33,6 +39,9 @@ urlpatterns = [
     path("incidents/", include("cbrnet.incidents.urls")),
     path("surveillance/", include("cbrnet.surveillance.urls")),
     path("notifications/", include("cbrnet.notifications.urls")),
+    path("assessments/", include("cbrnet.assessments.urls")),
+    path("actionplans/", include("cbrnet.actionplans.urls")),
+    path("factsheets/", include("cbrnet.factsheets.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

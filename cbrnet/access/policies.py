@@ -503,3 +503,118 @@ class ParticipantPolicy(Policy):
 
     def may_add(self, context):
         return context.active and self._parent().access_policy.may_add(context)
+
+
+class CountryCyclePolicy(Policy):
+    """A country's records of the CoE cycle (needs assessments, National Action Plans): the country's
+    own until shared with its network.
+
+    Read: the country's focal point and national team, the secretariat of its region, platform
+    administrators; once the record reaches one of `shared_statuses`, also users whose organisation
+    belongs to the record's network. Change: the same country-scope roles (focal point, national team,
+    secretariat) and platform administrators; which step each may take at which status is the
+    services' rule (e.g. only the secretariat validates, a team member answers only the sections
+    assigned to them). Delete: the focal point and platform administrators, and only at the statuses
+    in `deletable_statuses`. `country`, `network` and `status` are paths from the record.
+    """
+
+    def __init__(self, *, country: str = "country", network: str = "network", status: str = "status",
+                 shared_statuses=(), deletable_statuses=()):
+        self.country = country
+        self.network = network
+        self.status = status
+        self.shared_statuses = tuple(str(s) for s in shared_statuses)
+        self.deletable_statuses = tuple(str(s) for s in deletable_statuses)
+
+    def view_q(self, context, prefix=""):
+        if not context.active:
+            return NOTHING
+        if context.platform_admin:
+            return EVERYTHING
+        q = within(f"{prefix}{self.country}_id", context.view_country_ids)
+        if self.shared_statuses and context.network_ids:
+            q |= Q(**{f"{prefix}{self.status}__in": list(self.shared_statuses)}) & within(
+                f"{prefix}{self.network}_id", context.network_ids
+            )
+        return q
+
+    def q(self, context, action, prefix=""):
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        if action in ("view", "export"):
+            return self.view_q(context, prefix)
+        if not context.active:
+            return NOTHING
+        if context.platform_admin:
+            return EVERYTHING
+        if action == "delete":
+            return within(f"{prefix}{self.country}_id", context.focal_point_country_ids) & Q(
+                **{f"{prefix}{self.status}__in": list(self.deletable_statuses)}
+            )
+        return within(f"{prefix}{self.country}_id", context.view_country_ids)
+
+    def may_add(self, context):
+        return context.active and bool(
+            context.platform_admin or context.focal_point_country_ids or context.secretariat_region_ids
+        )
+
+
+class FollowsParentPolicy(Policy):
+    """Records that are part of another record and have no rule of their own (the answers, comments
+    and evidence of an assessment; the objectives and actions of an action plan): they follow it.
+    Reading needs read on the parent (export: export); adding, changing or deleting them needs change
+    on it. `path` leads from the record to the parent, e.g. "action__plan"; `parent` names the
+    parent's model as "app_label.ModelName"."""
+
+    PARENT_ACTION = {"view": "view", "export": "export", "add": "change", "change": "change", "delete": "change"}
+
+    def __init__(self, *, path: str, parent: str):
+        self.path = path
+        self.parent = parent
+
+    def parent_model(self):
+        from django.apps import apps
+
+        return apps.get_model(self.parent)
+
+    def q(self, context, action, prefix=""):
+        if action not in self.PARENT_ACTION:
+            raise ValueError(f"unknown action {action!r}")
+        return self.parent_model().access_policy.q(context, self.PARENT_ACTION[action], f"{prefix}{self.path}__")
+
+    def may_add(self, context):
+        return self.parent_model().access_policy.may_add(context)
+
+
+class TemplatePolicy(Policy):
+    """Questionnaire templates of a network and their parts: read by every signed-in user; built and
+    published by platform administrators and the secretariat officers of any region of the
+    template's network. A published version is immutable: change and delete apply to drafts only
+    (retiring a published version is `manage_q`, checked by its service). `network` and `status` are
+    paths from the record, e.g. "section__version__network"."""
+
+    def __init__(self, *, network: str = "network", status: str = "status"):
+        self.network = network
+        self.status = status
+
+    def manage_q(self, context, prefix=""):
+        from cbrnet.registry.models import Region
+
+        if not context.active:
+            return NOTHING
+        if context.platform_admin:
+            return EVERYTHING
+        if not context.secretariat_region_ids:
+            return NOTHING
+        networks = Region._base_manager.filter(pk__in=list(context.secretariat_region_ids)).values("network_id")
+        return Q(**{f"{prefix}{self.network}_id__in": Subquery(networks)})
+
+    def q(self, context, action, prefix=""):
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        if action in ("view", "export"):
+            return EVERYTHING if context.active else NOTHING
+        return self.manage_q(context, prefix) & Q(**{f"{prefix}{self.status}": "draft"})
+
+    def may_add(self, context):
+        return context.active and bool(context.platform_admin or context.secretariat_region_ids)

@@ -48,7 +48,11 @@ PERSONAS = (
 # Which actions each model offers through its own pages and endpoints. Jobs are checked for view only:
 # they have no edit or delete page, and their commit is a service of the import machinery. So are
 # notifications and outbox e-mails: marking read and sending again are checked in cbrnet/notifications/tests.
-ACTIONS = {"job": ("view",), "notification": ("view",), "outboxmessage": ("view",)}
+ACTIONS = {
+    "job": ("view",), "notification": ("view",), "outboxmessage": ("view",),
+    # Assessments and action plans: read and export here; their workflow steps in their services' tests.
+    "assessment": ("view", "export"), "actionplan": ("view", "export"),
+}
 DEFAULT_ACTIONS = ("view", "export", "change", "delete")
 
 
@@ -206,6 +210,17 @@ TABLE = {
     "assistancerequest:kz":        _row("-", "-",   "VCD", "V",   "VCD", "V",   "V",   "V",   "-",   "-",   "-"),
     "offer:uz":                    _row("-", "-",   "V",   "VCD", "V",   "V",   "-",   "-",   "-",   "-",   "-"),
     "sitrep:kz":                   _row("-", "-",   "VC",  "V",   "V",   "V",   "V",   "V",   "-",   "-",   "-"),
+    # Needs assessments and National Action Plans (CountryCyclePolicy; built by
+    # cbrnet/assessments/tests/matrix_objects.py; view and export only, see ACTIONS): the country's focal
+    # point and national team, its region's secretariat and platform_admin read them; once published
+    # (an assessment) or approved (a plan), so do users whose organisation is in the network — the CoE
+    # here: not viewer_my (MY Ministry of Health: ASEAN only), not jrc_user (no network). Nobody else
+    # sees an unpublished assessment of another country: kz_draft is KZ's own, ph_submitted PH's.
+    "assessment:kz_draft":         _row("-", "-",   "V",   "-",   "V",   "V",   "-",   "-",   "-",   "-",   "V"),
+    "assessment:kz_published":     _row("-", "-",   "V",   "V",   "V",   "V",   "V",   "V",   "-",   "-",   "V"),
+    "assessment:ph_submitted":     _row("-", "-",   "-",   "-",   "-",   "-",   "V",   "-",   "-",   "-",   "V"),
+    "actionplan:kz_draft":         _row("-", "-",   "V",   "-",   "V",   "V",   "-",   "-",   "-",   "-",   "V"),
+    "actionplan:uz_approved":      _row("-", "-",   "V",   "V",   "V",   "V",   "V",   "V",   "-",   "-",   "V"),
 }
 
 # Who is offered "add" (add page 200, API create gets past the permission check) per model.

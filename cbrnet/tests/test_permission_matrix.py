@@ -288,6 +288,9 @@ def _populate(w) -> dict:
     from cbrnet.incidents.tests.matrix_objects import incident_matrix_objects
 
     objects.update(incident_matrix_objects(w))
+    from cbrnet.assessments.tests.matrix_objects import assessment_matrix_objects
+
+    objects.update(assessment_matrix_objects(w))
     return objects
 
 

@@ -52,6 +52,9 @@ def load_demo(*, include_population: bool = True, source: str = "command") -> Lo
     report = LoadReport()
     with audit_actor(None, source=source), transaction.atomic():
         reference = load_reference_data(report)
+        from cbrnet.assessments.default_template import load_default_questionnaire  # the published NAQ 2024
+
+        load_default_questionnaire(reference.networks[EU_COE], report)
         if include_population:
             load_demo_population(reference, report)
             # The surveillance demo builds on the population's ministries and logins.
@@ -64,6 +67,12 @@ def load_demo(*, include_population: bool = True, source: str = "command") -> Lo
             from cbrnet.meetings.demo import load_meetings  # round tables of the demo focal points
 
             load_meetings(reference, report)
+            from cbrnet.assessments.demo import load_assessments  # the demo countries' needs assessments
+
+            load_assessments(reference, report)
+            from cbrnet.actionplans.demo import load_action_plans  # NAPs of the demo focal points and teams
+
+            load_action_plans(reference, report)
     return report
 
 

@@ -346,6 +346,11 @@ def load_reference_data(report: LoadReport) -> Reference:
     from cbrnet.incidents.demo import load_capabilities  # the incidents app builds on the registry
 
     load_capabilities(reference, report)
+    from cbrnet.factsheets.demo import (
+        load_achievements,  # the recent achievements of the regions' fact sheets
+    )
+
+    load_achievements(reference, report)
     return reference
 
 

@@ -1,0 +1,1 @@
+"""filters of needs assessments, one module per part: questionnaires.py, assessments.py, scores.py."""

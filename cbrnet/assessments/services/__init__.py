@@ -1,0 +1,1 @@
+"""services of needs assessments, one module per part: questionnaires.py, assessments.py, scores.py."""

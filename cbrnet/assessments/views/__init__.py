@@ -1,0 +1,2 @@
+"""Web UI of needs assessments: questionnaire templates (questionnaires.py), countries' assessments
+(assessments.py) and their scores, gaps and comparisons (scores.py)."""
