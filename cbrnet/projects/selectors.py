@@ -253,7 +253,9 @@ def pipeline(*, user, region: Region | None = None) -> list[dict]:
 
 def uncovered_priorities(*, user, region: Region | None = None) -> dict:
     """The regional priorities no approved or ongoing project serves yet, with the ideas and proposals
-    that would serve them. (National Action Plan gaps join this view when NAP actions exist.)"""
+    that would serve them, and the National Action Plan actions no project carries yet."""
+    from cbrnet.actionplans.selectors import unaddressed_nap_gaps  # action plans build on projects
+
     priorities = access.restrict(RegionalPriority.objects.select_related("region", "thematic_area"), user)
     if region is not None:
         priorities = priorities.filter(region=region)
@@ -265,7 +267,12 @@ def uncovered_priorities(*, user, region: Region | None = None) -> dict:
         to_attr="pipeline_projects",
     )
     uncovered = list(annotated.filter(covered=False).prefetch_related(in_pipeline).order_by("region__name", "order", "title"))
-    return {"uncovered": uncovered, "total": priorities.count(), "covered": priorities.filter(Exists(active)).count()}
+    return {
+        "uncovered": uncovered,
+        "total": priorities.count(),
+        "covered": priorities.filter(Exists(active)).count(),
+        "nap_actions": list(unaddressed_nap_gaps(user=user, region=region)[:500]),
+    }
 
 
 def allowed_transitions(*, user, project: Project) -> list:
@@ -279,13 +286,17 @@ def allowed_transitions(*, user, project: Project) -> list:
 
 
 def project_page(*, user, project: Project) -> dict:
-    """Activities, priorities served, training headline and the pipeline actions of a project's page."""
+    """Activities, priorities served, NAP actions carried out, training headline and the pipeline
+    actions of a project's page."""
+    from cbrnet.actionplans.selectors import nap_actions_for_project  # action plans build on projects
+
     activities = access.restrict(
         project.activities.select_related("country").annotate(registered=Count("participations")), user
     ).order_by("-start_date")
     return {
         "activities": activities,
         "priorities": access.restrict(project.priorities.select_related("region"), user),
+        "nap_actions": nap_actions_for_project(user=user, project=project),
         "transitions": allowed_transitions(user=user, project=project),
         "headlines": training_headlines(user, filters={"project": project}),
         "can_add_activity": access.can(user, "change", project) or _manages_as_implementer(user, project),
