@@ -170,9 +170,17 @@ def form_errors(form) -> ValidationError:
 
 
 def crud_router(*, model, schema_out, schema_in, form_class, filterset_class, ordering=(), export_fields=(),
-                select_related=(), prefetch_related=(), tag=None) -> Router:
+                select_related=(), prefetch_related=(), tag=None, save=None, delete=None, may_add=None,
+                delete_action="delete", files=None) -> Router:
     """List (filters, ordering, paginated with a hard maximum), read, create, update, partial update,
-    delete and export of one model, all through the access engine and the model's form."""
+    delete and export of one model, all through the access engine and the model's form.
+
+    Plain records are saved and deleted by the generic record services. A model whose writes have
+    rules of their own passes its services instead: `save(request, form) -> instance` (the form is
+    valid and restricted; create, replace and partial update), `delete(request, instance)`,
+    `may_add(user) -> bool` (who may create), `delete_action` (the action checked before `delete`:
+    "view" when the delete service checks the rest itself) and `files(payload) -> (payload, files)`
+    (parts of a JSON payload that are uploaded files, e.g. base64-encoded evidence)."""
     router = Router(tags=[tag or str(model._meta.verbose_name_plural).capitalize()])
     name = model._meta.model_name
     contact_fields = set(getattr(model, "contact_fields", ()))
@@ -228,39 +236,50 @@ def crud_router(*, model, schema_out, schema_in, form_class, filterset_class, or
     def read_view(request, pk: int):
         return shown(request, access.get_object_for(request.user, base_queryset(), "view", pk=pk))
 
-    def save(request, instance, data: dict):
-        form = form_class(data=data, instance=instance)
+    def write(request, instance, payload: dict, partial: bool):
+        uploads = {}
+        if files is not None:
+            payload, uploads = files(payload)
+        form = form_class(data=form_data(form_class, payload, instance if partial else None), files=uploads or None,
+                          instance=instance)
         from cbrnet.core.generic import restrict_form_fields
 
         restrict_form_fields(form, request.user)
         if not form.is_valid():
             raise form_errors(form)
-        record = form.save(commit=False)
-        m2m = {field.name: form.cleaned_data[field.name] for field in model._meta.many_to_many if field.name in form.cleaned_data}
-        services.record_save(user=request.user, instance=record, m2m=m2m)
+        if save is not None:
+            record = save(request, form)
+        else:
+            record = form.save(commit=False)
+            m2m = {field.name: form.cleaned_data[field.name] for field in model._meta.many_to_many
+                   if field.name in form.cleaned_data}
+            services.record_save(user=request.user, instance=record, m2m=m2m)
         return shown(request, base_queryset().get(pk=record.pk))
 
     @router.post("/", response={201: schema_out}, operation_id=f"{name}_create", summary=f"Create a {model._meta.verbose_name}")
     def create_view(request, payload: schema_in):
-        if not access.may_add(request.user, model):
+        if not (may_add(request.user) if may_add is not None else access.may_add(request.user, model)):
             raise PermissionDenied(f"You may not add a {model._meta.verbose_name}.")
-        return Status(201, save(request, model(), form_data(form_class, payload.model_dump(exclude_unset=True), None)))
+        return Status(201, write(request, model(), payload.model_dump(exclude_unset=True), False))
 
     @router.put("/{int:pk}", response=schema_out, operation_id=f"{name}_update", summary=f"Replace a {model._meta.verbose_name}")
     def update_view(request, pk: int, payload: schema_in):
         instance = access.get_object_for(request.user, model.objects.all(), "change", pk=pk)
-        return save(request, instance, form_data(form_class, payload.model_dump(), None))
+        return write(request, instance, payload.model_dump(), False)
 
     @router.patch("/{int:pk}", response=schema_out, operation_id=f"{name}_partial_update",
                   summary=f"Change some fields of a {model._meta.verbose_name}")
     def patch_view(request, pk: int, payload: schema_in):
         instance = access.get_object_for(request.user, model.objects.all(), "change", pk=pk)
-        return save(request, instance, form_data(form_class, payload.model_dump(exclude_unset=True), instance))
+        return write(request, instance, payload.model_dump(exclude_unset=True), True)
 
     @router.delete("/{int:pk}", response={204: None}, operation_id=f"{name}_delete", summary=f"Delete a {model._meta.verbose_name}")
     def delete_view(request, pk: int):
-        instance = access.get_object_for(request.user, model.objects.all(), "delete", pk=pk)
-        services.record_delete(user=request.user, instance=instance)
+        instance = access.get_object_for(request.user, model.objects.all(), delete_action, pk=pk)
+        if delete is not None:
+            delete(request, instance)
+        else:
+            services.record_delete(user=request.user, instance=instance)
         return Status(204, None)
 
     return router

@@ -21,16 +21,14 @@ audit trail as the web UI. Errors are problem details naming the field.
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from ninja import File, Router, Schema, Status
+from django.core.exceptions import ValidationError
+from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
 from cbrnet import access
 from cbrnet.actionplans import filters, forms, models, selectors, services, views
 from cbrnet.actionplans.forms import form_values
-from cbrnet.api import Page, RecordId, form_data, form_errors, list_parameters, page_params
-from cbrnet.core.exports import EXPORT_FORMATS, export_response
-from cbrnet.core.generic import restrict_form_fields
+from cbrnet.api import RecordId, crud_router, form_errors, list_parameters, page_params
 from cbrnet.projects.models import Project
 from cbrnet.registry.api import schemas
 from cbrnet.registry.models import Region
@@ -55,134 +53,35 @@ def service_router(
     tag=None,
     out_schema=None,
 ) -> Router:
-    """The seven CRUD endpoints of crud_router (same operation ids, filters, paging, problem
-    details), with writes through `create(user=, data=)`, `update(user=, <argument>=, data=)` and
-    `delete(user=, <argument>=)`."""
-    router = Router(tags=[tag or str(model._meta.verbose_name_plural).capitalize()])
-    name = model._meta.model_name
+    """cbrnet.api.crud_router with writes through this app's services: `create(user=, data=)`,
+    `update(user=, <argument>=, data=)` and `delete(user=, <argument>=)`; parts of a plan may be
+    added by whoever may change a plan (`views.may_add_part`)."""
     default_out, _unused = schemas(model, out_fields)
     out_schema = out_schema or default_out
     in_schema = schemas(model, list(in_fields or form_class._meta.fields))[1]
-    export_fields = model_views.list.view_class.export_fields
 
-    def base_queryset():
-        queryset = model.objects.all()
-        if select_related:
-            queryset = queryset.select_related(*select_related)
-        return queryset.prefetch_related(*prefetch_related)
-
-    def filtered(request):
-        filterset = filterset_class(request.GET, queryset=base_queryset(), request=request)
-        if not filterset.is_valid():
-            raise ValidationError(
-                {field: [str(m) for m in messages] for field, messages in filterset.errors.items()}
-            )
-        return filterset.qs
-
-    @router.get(
-        "/",
-        response=Page,
-        operation_id=f"{name}_list",
-        summary=f"List {model._meta.verbose_name_plural}",
-        openapi_extra={"parameters": list_parameters(filterset_class, ordering)},
-    )
-    def list_view(request):
-        queryset = access.restrict(filtered(request), request.user, "view")
-        order = request.GET.get("ordering", "")
-        if order:
-            if order.lstrip("-") not in ordering:
-                raise ValidationError({"ordering": [f"Order by one of: {', '.join(ordering) or 'nothing'}."]})
-            queryset = queryset.order_by(order, "pk")
-        limit, offset = page_params(request)
-        rows = list(queryset[offset : offset + limit])
-        return {
-            "count": queryset.count(),
-            "limit": limit,
-            "offset": offset,
-            "results": [out_schema.from_orm(row).model_dump() for row in rows],
-        }
-
-    @router.get(
-        "/export",
-        operation_id=f"{name}_export",
-        summary=f"Export {model._meta.verbose_name_plural} as CSV or XLSX",
-        openapi_extra={"parameters": list_parameters(filterset_class, ())},
-    )
-    def export_view(request, format: str = "csv"):
-        if format not in EXPORT_FORMATS:
-            raise ValidationError({"format": [f"Use one of: {', '.join(EXPORT_FORMATS)}."]})
-        return export_response(
-            filtered(request), request.user, list(export_fields), basename=name, file_format=format
-        )
-
-    @router.get(
-        "/{int:pk}",
-        response=out_schema,
-        operation_id=f"{name}_read",
-        summary=f"Read a {model._meta.verbose_name}",
-    )
-    def read_view(request, pk: int):
-        return access.get_object_for(request.user, base_queryset(), "view", pk=pk)
-
-    def save(request, instance, data: dict):
-        form = form_class(data=data, instance=instance)
-        restrict_form_fields(form, request.user)
-        if not form.is_valid():
-            raise form_errors(form)
+    def save(request, form):
         values = form_values(form)
-        if instance.pk:
-            saved = update(user=request.user, data=values, **{argument: model.objects.get(pk=instance.pk)})
-        else:
-            saved = create(user=request.user, data=values)
-        return base_queryset().get(pk=saved.pk)
+        if form.instance.pk:
+            current = model.objects.get(pk=form.instance.pk)
+            return update(user=request.user, data=values, **{argument: current})
+        return create(user=request.user, data=values)
 
-    @router.post(
-        "/",
-        response={201: out_schema},
-        operation_id=f"{name}_create",
-        summary=f"Create a {model._meta.verbose_name}",
+    router = crud_router(
+        model=model,
+        schema_out=out_schema,
+        schema_in=in_schema,
+        form_class=form_class,
+        filterset_class=filterset_class,
+        ordering=ordering,
+        export_fields=model_views.list.view_class.export_fields,
+        select_related=select_related,
+        prefetch_related=prefetch_related,
+        tag=tag or str(model._meta.verbose_name_plural).capitalize(),
+        save=save,
+        delete=lambda request, instance: delete(user=request.user, **{argument: instance}),
+        may_add=views.may_add_part if parts else None,
     )
-    def create_view(request, payload: in_schema):
-        allowed = views.may_add_part(request.user) if parts else access.may_add(request.user, model)
-        if not allowed:
-            raise PermissionDenied(f"You may not add a {model._meta.verbose_name}.")
-        return Status(
-            201, save(request, model(), form_data(form_class, payload.model_dump(exclude_unset=True), None))
-        )
-
-    @router.put(
-        "/{int:pk}",
-        response=out_schema,
-        operation_id=f"{name}_update",
-        summary=f"Replace a {model._meta.verbose_name}",
-    )
-    def update_view(request, pk: int, payload: in_schema):
-        instance = access.get_object_for(request.user, model.objects.all(), "change", pk=pk)
-        return save(request, instance, form_data(form_class, payload.model_dump(), None))
-
-    @router.patch(
-        "/{int:pk}",
-        response=out_schema,
-        operation_id=f"{name}_partial_update",
-        summary=f"Change some fields of a {model._meta.verbose_name}",
-    )
-    def patch_view(request, pk: int, payload: in_schema):
-        instance = access.get_object_for(request.user, model.objects.all(), "change", pk=pk)
-        return save(
-            request, instance, form_data(form_class, payload.model_dump(exclude_unset=True), instance)
-        )
-
-    @router.delete(
-        "/{int:pk}",
-        response={204: None},
-        operation_id=f"{name}_delete",
-        summary=f"Delete a {model._meta.verbose_name}",
-    )
-    def delete_view(request, pk: int):
-        instance = access.get_object_for(request.user, model.objects.all(), "delete", pk=pk)
-        delete(user=request.user, **{argument: instance})
-        return Status(204, None)
-
     router.out_schema = out_schema
     return router
 

@@ -99,6 +99,9 @@ class SearchInput(TextInput):
     input_type = "search"
 
 
+DATABASE_INTEGER_MAX = 2**63 - 1
+
+
 class BaseFilterSet(django_filters.FilterSet):
     """Subclasses set Meta.model, Meta.fields and `search_fields` (never contact details)."""
 
@@ -118,6 +121,11 @@ class BaseFilterSet(django_filters.FilterSet):
         )
         user = getattr(request, "user", None)
         for filter_ in self.filters.values():
+            if isinstance(filter_, django_filters.NumberFilter):
+                # Beyond the databases' 64-bit integers a lookup fails (SQLite raises OverflowError):
+                # such a number is bad input naming its filter, never a server error.
+                filter_.extra.setdefault("max_value", DATABASE_INTEGER_MAX)
+                filter_.extra.setdefault("min_value", -DATABASE_INTEGER_MAX)
             choices = getattr(filter_, "queryset", None)
             if choices is not None and hasattr(choices, "restrict"):
                 filter_.queryset = choices.restrict(user, "view")  # offer only what the user may see

@@ -80,3 +80,15 @@ def test_ids_beyond_64_bits_are_refused_by_field_not_a_server_error(world):
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "country"
     assert client.get(f"/api/registry/people/{huge}").status_code == 404
     assert client.get(f"/registry/people/{huge}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_number_filter_beyond_64_bit_integers_is_refused_by_name_not_a_server_error(world):
+    """Found by the fuzzer: GET /api/incidents/sitreps/?incident=999999999999999999999999999999 was a 500
+    on SQLite (OverflowError). Every number filter is bounded to the databases' integers."""
+    from cbrnet.core.testing import client_for
+
+    response = client_for(world.nfp_kz).get("/api/incidents/sitreps/", {"incident": "9" * 30})
+    assert response.status_code == 422
+    assert "incident" in response.content.decode()
+    assert client_for(world.nfp_kz).get("/api/incidents/sitreps/", {"incident": "12"}).status_code == 200

@@ -18,14 +18,17 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from cbrnet import access
-from cbrnet.api import Page, RecordId, form_data, form_errors, list_parameters, page_params, problem
+from cbrnet.api import (
+    RecordId,
+    crud_router,
+    problem,
+)
 from cbrnet.assessments import models, workbook
 from cbrnet.assessments.filters import assessments as filters
 from cbrnet.assessments.forms import assessments as forms
 from cbrnet.assessments.selectors import assessments as selectors
 from cbrnet.assessments.services import assessments as services
 from cbrnet.assessments.views import assessments as views
-from cbrnet.core.exports import EXPORT_FORMATS, export_response
 from cbrnet.registry.api import schemas
 
 
@@ -44,132 +47,32 @@ def service_crud_router(
     files=None,
     tag=None,
 ) -> Router:
-    """The generic CRUD endpoints of one model (as cbrnet.api.crud_router: list with filters, ordering
-    and pages, export, read, create, replace, partial update, delete), whose writes go through the
-    services: `view_class().save(request, form)` (the web page's edit view) and `delete(user, record)`.
-    `files(payload) -> (payload, files)` turns parts of the payload into uploaded files."""
-    router = Router(tags=[tag or str(model._meta.verbose_name_plural).capitalize()])
-    name = model._meta.model_name
+    """cbrnet.api.crud_router whose writes go through the services: `view_class().save(request, form)`
+    (the web page's edit view) and `delete(user, record)`. A record is deleted by whoever may delete
+    it or change it (the parts of an assessment are removed by those who may change the assessment;
+    the services check the assessment's status). `files(payload) -> (payload, files)` turns parts of
+    the payload into uploaded files."""
 
-    def base_queryset():
-        return model.objects.select_related(*select_related) if select_related else model.objects.all()
-
-    def filtered(request):
-        filterset = filterset_class(request.GET, queryset=base_queryset(), request=request)
-        if not filterset.is_valid():
-            raise ValidationError(
-                {field: [str(m) for m in messages] for field, messages in filterset.errors.items()}
-            )
-        return filterset.qs
-
-    @router.get(
-        "/",
-        response=Page,
-        operation_id=f"{name}_list",
-        summary=f"List {model._meta.verbose_name_plural}",
-        openapi_extra={"parameters": list_parameters(filterset_class, ordering)},
-    )
-    def list_view(request):
-        queryset = access.restrict(filtered(request), request.user, "view")
-        order = request.GET.get("ordering", "")
-        if order:
-            if order.lstrip("-") not in ordering:
-                raise ValidationError({"ordering": [f"Order by one of: {', '.join(ordering) or 'nothing'}."]})
-            queryset = queryset.order_by(order, "pk")
-        elif not queryset.ordered:
-            queryset = queryset.order_by("pk")
-        limit, offset = page_params(request)
-        rows = queryset[offset : offset + limit]
-        return {
-            "count": queryset.count(),
-            "limit": limit,
-            "offset": offset,
-            "results": [schema_out.from_orm(row).model_dump() for row in rows],
-        }
-
-    @router.get(
-        "/export",
-        operation_id=f"{name}_export",
-        summary=f"Export {model._meta.verbose_name_plural} as CSV or XLSX",
-        openapi_extra={"parameters": list_parameters(filterset_class, ())},
-    )
-    def export_view(request, format: str = "csv"):
-        if format not in EXPORT_FORMATS or not export_fields:
-            raise ValidationError({"format": [f"Use one of: {', '.join(EXPORT_FORMATS)}."]})
-        return export_response(
-            filtered(request), request.user, list(export_fields), basename=name, file_format=format
-        )
-
-    @router.get(
-        "/{int:pk}",
-        response=schema_out,
-        operation_id=f"{name}_read",
-        summary=f"Read a {model._meta.verbose_name}",
-    )
-    def read_view(request, pk: int):
-        return access.get_object_for(request.user, base_queryset(), "view", pk=pk)
-
-    def save(request, instance, payload: dict, partial: bool):
-        uploads = {}
-        if files is not None:
-            payload, uploads = files(payload)
-        data = form_data(form_class, payload, instance if partial else None)
-        form = form_class(data=data, files=uploads or None, instance=instance)
-        from cbrnet.core.generic import restrict_form_fields
-
-        restrict_form_fields(form, request.user)
-        if not form.is_valid():
-            raise form_errors(form)
-        record = view_class().save(request, form)
-        return base_queryset().get(pk=record.pk)
-
-    @router.post(
-        "/",
-        response={201: schema_out},
-        operation_id=f"{name}_create",
-        summary=f"Create a {model._meta.verbose_name}",
-    )
-    def create_view(request, payload: schema_in):
-        if not access.may_add(request.user, model):
-            raise PermissionDenied(f"You may not add a {model._meta.verbose_name}.")
-        return Status(201, save(request, model(), payload.model_dump(exclude_unset=True), False))
-
-    @router.put(
-        "/{int:pk}",
-        response=schema_out,
-        operation_id=f"{name}_update",
-        summary=f"Replace a {model._meta.verbose_name}",
-    )
-    def update_view(request, pk: int, payload: schema_in):
-        instance = access.get_object_for(request.user, model.objects.all(), "change", pk=pk)
-        return save(request, instance, payload.model_dump(), False)
-
-    @router.patch(
-        "/{int:pk}",
-        response=schema_out,
-        operation_id=f"{name}_partial_update",
-        summary=f"Change some fields of a {model._meta.verbose_name}",
-    )
-    def patch_view(request, pk: int, payload: schema_in):
-        instance = access.get_object_for(request.user, model.objects.all(), "change", pk=pk)
-        return save(request, instance, payload.model_dump(exclude_unset=True), True)
-
-    @router.delete(
-        "/{int:pk}",
-        response={204: None},
-        operation_id=f"{name}_delete",
-        summary=f"Delete a {model._meta.verbose_name}",
-    )
-    def delete_view(request, pk: int):
-        instance = access.get_object_for(request.user, model.objects.all(), "view", pk=pk)
-        if not access.can(request.user, "delete", instance) and not access.can(
-            request.user, "change", instance
-        ):
+    def remove(request, instance):
+        if not access.can(request.user, "delete", instance) and not access.can(request.user, "change", instance):
             raise PermissionDenied(f"You may not delete this {model._meta.verbose_name}.")
         delete(request.user, instance)
-        return Status(204, None)
 
-    return router
+    return crud_router(
+        model=model,
+        schema_out=schema_out,
+        schema_in=schema_in,
+        form_class=form_class,
+        filterset_class=filterset_class,
+        ordering=ordering,
+        export_fields=export_fields,
+        select_related=select_related,
+        tag=tag,
+        save=lambda request, form: view_class().save(request, form),
+        delete=remove,
+        delete_action="view",
+        files=files,
+    )
 
 
 def _fields(form_class):

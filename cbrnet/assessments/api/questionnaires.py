@@ -15,128 +15,41 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from cbrnet import access
-from cbrnet.api import Page, RecordId, form_data, form_errors, list_parameters, page_params, problem
+from cbrnet.api import (
+    RecordId,
+    crud_router,
+    problem,
+)
 from cbrnet.assessments import models
 from cbrnet.assessments.forms import questionnaires as forms
 from cbrnet.assessments.selectors import questionnaires as selectors
 from cbrnet.assessments.services import questionnaires as services
 from cbrnet.assessments.views import questionnaires as views
-from cbrnet.core.exports import EXPORT_FORMATS, XLSX_CONTENT_TYPE, export_response
-from cbrnet.core.generic import restrict_form_fields
+from cbrnet.core.exports import XLSX_CONTENT_TYPE
 from cbrnet.registry.api import schemas
 from cbrnet.registry.models import Network
 
 
 def template_router(*, model, form_class, model_views, ordering=(), out_fields=None, select_related=(), tag):
-    """List, export, read, create, replace, partial update and delete of one model of the templates,
-    through the access engine, the model's form and its services."""
+    """cbrnet.api.crud_router for one model of the templates, writing through
+    `services/questionnaires.py` (a published version never changes, whatever the entry point)."""
     fields = list(form_class._meta.fields)
     schema_out, schema_in = schemas(model, fields)
     if out_fields:
         schema_out = schemas(model, out_fields)[0]  # the input schema made here is not used
-    filterset_class = model_views.filterset
-    export_fields = model_views.list.view_class.export_fields
-    router = Router(tags=[tag])
-    name = model._meta.model_name
-    verbose = model._meta.verbose_name
-
-    def base_queryset():
-        return model.objects.select_related(*select_related) if select_related else model.objects.all()
-
-    def filtered(request):
-        filterset = filterset_class(request.GET, queryset=base_queryset(), request=request)
-        if not filterset.is_valid():
-            raise ValidationError(
-                {key: [str(message) for message in value] for key, value in filterset.errors.items()}
-            )
-        return filterset.qs
-
-    @router.get(
-        "/",
-        response=Page,
-        operation_id=f"{name}_list",
-        summary=f"List {model._meta.verbose_name_plural}",
-        openapi_extra={"parameters": list_parameters(filterset_class, ordering)},
+    router = crud_router(
+        model=model,
+        schema_out=schema_out,
+        schema_in=schema_in,
+        form_class=form_class,
+        filterset_class=model_views.filterset,
+        ordering=ordering,
+        export_fields=model_views.list.view_class.export_fields,
+        select_related=select_related,
+        tag=tag,
+        save=lambda request, form: views.save_through_services(request.user, form),
+        delete=lambda request, instance: views.delete_through_services(request.user, instance),
     )
-    def list_view(request):
-        queryset = access.restrict(filtered(request), request.user, "view")
-        order = request.GET.get("ordering", "")
-        if order:
-            if order.lstrip("-") not in ordering:
-                raise ValidationError({"ordering": [f"Order by one of: {', '.join(ordering) or 'nothing'}."]})
-            queryset = queryset.order_by(order, "pk")
-        elif not queryset.ordered:
-            queryset = queryset.order_by("pk")
-        limit, offset = page_params(request)
-        return {
-            "count": queryset.count(),
-            "limit": limit,
-            "offset": offset,
-            "results": [schema_out.from_orm(row).model_dump() for row in queryset[offset : offset + limit]],
-        }
-
-    @router.get(
-        "/export",
-        operation_id=f"{name}_export",
-        summary=f"Export {model._meta.verbose_name_plural} as CSV or XLSX",
-        openapi_extra={"parameters": list_parameters(filterset_class, ())},
-    )
-    def export_view(request, format: str = "csv"):
-        if format not in EXPORT_FORMATS:
-            raise ValidationError({"format": [f"Use one of: {', '.join(EXPORT_FORMATS)}."]})
-        return export_response(
-            filtered(request), request.user, list(export_fields), basename=name, file_format=format
-        )
-
-    @router.get("/{int:pk}", response=schema_out, operation_id=f"{name}_read", summary=f"Read a {verbose}")
-    def read_view(request, pk: int):
-        return access.get_object_for(request.user, base_queryset(), "view", pk=pk)
-
-    def save(request, instance, data: dict):
-        form = form_class(data=data, instance=instance)
-        restrict_form_fields(form, request.user)
-        if not form.is_valid():
-            raise form_errors(form)
-        record = views.save_through_services(request.user, form)
-        return base_queryset().get(pk=record.pk)
-
-    @router.post(
-        "/", response={201: schema_out}, operation_id=f"{name}_create", summary=f"Create a {verbose}"
-    )
-    def create_view(request, payload: schema_in):
-        if not access.may_add(request.user, model):
-            raise PermissionDenied(f"You may not add a {verbose}.")
-        return Status(
-            201, save(request, model(), form_data(form_class, payload.model_dump(exclude_unset=True), None))
-        )
-
-    @router.put(
-        "/{int:pk}", response=schema_out, operation_id=f"{name}_update", summary=f"Replace a {verbose}"
-    )
-    def update_view(request, pk: int, payload: schema_in):
-        instance = access.get_object_for(request.user, model.objects.all(), "change", pk=pk)
-        return save(request, instance, form_data(form_class, payload.model_dump(), None))
-
-    @router.patch(
-        "/{int:pk}",
-        response=schema_out,
-        operation_id=f"{name}_partial_update",
-        summary=f"Change some fields of a {verbose}",
-    )
-    def patch_view(request, pk: int, payload: schema_in):
-        instance = access.get_object_for(request.user, model.objects.all(), "change", pk=pk)
-        return save(
-            request, instance, form_data(form_class, payload.model_dump(exclude_unset=True), instance)
-        )
-
-    @router.delete(
-        "/{int:pk}", response={204: None}, operation_id=f"{name}_delete", summary=f"Delete a {verbose}"
-    )
-    def delete_view(request, pk: int):
-        instance = access.get_object_for(request.user, model.objects.all(), "delete", pk=pk)
-        views.delete_through_services(request.user, instance)
-        return Status(204, None)
-
     router.schema_out = schema_out
     return router
 
