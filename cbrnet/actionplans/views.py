@@ -398,6 +398,9 @@ class ActionDetailView(PlanPartDetailView):
             "content_editable": can_change and plan.status in CONTENT_EDITABLE,
             "can_track": can_change and plan.status in IMPLEMENTATION,
             "can_link": can_change and plan.status != PlanStatus.SUPERSEDED,
+            # Who raises project ideas (cbrnet.projects.views.project_idea_view): focal points,
+            # secretariats, platform administrators; the idea is then linked to this action.
+            "can_raise_idea": can_change and plan.status != PlanStatus.SUPERSEDED and _raises_ideas(request.user),
             **self.offered(instance),
         }
 
@@ -711,3 +714,10 @@ def methodology_view(request):
         context.update(selectors.region_methodology(region=region))
         context["rows"] = [(country, context["stages"][country.pk]) for country in context["countries"]]
     return render(request, "actionplans/methodology.html", context)
+
+
+def _raises_ideas(user) -> bool:
+    context = access.user_context(user)
+    return context.active and bool(
+        context.platform_admin or context.focal_point_country_ids or context.secretariat_region_ids
+    )

@@ -75,6 +75,7 @@ class IdeaIn(Schema):
     priorities: list[RecordId] = []
     origin: str = ""
     origin_detail: str = ""
+    nap_actions: list[RecordId] = []  # NAP actions the idea would carry out (of plans the user may change)
 
 
 class StageOut(Schema):
@@ -121,6 +122,7 @@ def project_advance(request, pk: int, payload: AdvanceIn):
 def project_raise_idea(request, payload: IdeaIn):
     form = forms.ProjectIdeaForm(data=payload.model_dump())
     restrict_form_fields(form, request.user)
+    form.fields["nap_actions"].queryset = selectors.nap_actions_to_link(user=request.user)
     if not form.is_valid():
         raise form_errors(form)
     idea = services.project_idea_raise(user=request.user, **form.cleaned_data)

@@ -104,6 +104,16 @@ class ProjectIdeaForm(forms.Form):
     )
     origin = forms.ChoiceField(choices=[("", "—"), *models.ProjectOrigin.choices], required=False, label=_("Origin of the idea"))
     origin_detail = forms.CharField(max_length=300, required=False, label=_("Origin details"))
+    # The actions the view offers: those of plans the user may change (project_idea_view sets them).
+    nap_actions = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, label=_("National Action Plan actions it would carry out"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from cbrnet.actionplans.models import Action  # action plans build on projects
+
+        self.fields["nap_actions"].queryset = Action.objects.none()
 
 
 class ProjectAdvanceForm(forms.Form):

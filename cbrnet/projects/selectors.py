@@ -24,6 +24,7 @@ from cbrnet.projects.choices import (
     ActivityStatus,
     Attendance,
     ParticipantRole,
+    ProjectOrigin,
     ProjectStatus,
     TotalsDimension,
 )
@@ -326,3 +327,38 @@ def activity_page(*, user, activity: Activity) -> dict:
         "can_register": access.can(user, "change", activity),
         "not_recorded": everyone.filter(attended=Attendance.NOT_RECORDED).count(),
     }
+
+
+def nap_actions_to_link(*, user):
+    """The NAP actions a project idea may be raised from: those of plans the user may change."""
+    from cbrnet.actionplans.models import Action  # action plans build on projects
+
+    return access.restrict(Action.objects.select_related("plan__country"), user, "change").order_by(
+        "plan__country__name", "plan__title", "objective__order", "order", "pk"
+    )
+
+
+def project_idea_initial(*, user, region=None, nap_action=None) -> dict:
+    """What the idea form starts with: the region asked for, or, for an idea raised from a NAP action
+    the user may change, that action with its country, thematic area, title and region."""
+    initial = {"region": region}
+    if not nap_action or not str(nap_action).isdigit():
+        return initial
+    action = nap_actions_to_link(user=user).select_related("objective__thematic_area").filter(pk=nap_action).first()
+    if action is None:
+        return initial
+    plan = action.plan
+    membership = Membership.objects.current().filter(country_id=plan.country_id, network_id=plan.network_id).first()
+    initial.update({
+        "title": action.title,
+        "objectives": action.description,
+        "countries": [plan.country_id],
+        "thematic_areas": [action.objective.thematic_area_id] if action.objective.thematic_area_id else [],
+        "origin": ProjectOrigin.NAP_GAP,
+        "origin_detail": str(plan)[:300],
+        "nap_actions": [action.pk],
+    })
+    if membership is not None and not region:
+        initial["region"] = membership.region_id
+    return initial
+

@@ -58,11 +58,13 @@ def may_raise_idea(user, region: Region) -> bool:
 def project_idea_raise(
     *, user, region: Region, title: str, objectives: str = "", cbrn_areas: str = "",
     countries: Iterable[Country] = (), thematic_areas: Iterable = (), priorities: Iterable = (),
-    origin: str = "", origin_detail: str = "",
+    origin: str = "", origin_detail: str = "", nap_actions: Iterable = (),
 ) -> Project:
     """A new project idea for `region` (status "idea", no code yet), raised by a focal point of one of
     the region's countries, its secretariat or a platform administrator. From then on the secretariat
-    takes it through the pipeline. Priorities must be the region's own."""
+    takes it through the pipeline. Priorities must be the region's own. An idea raised from gaps of a
+    National Action Plan is linked to those `nap_actions` (each one the user may change: the country's
+    focal point and team, its secretariat)."""
     if not may_raise_idea(user, region):
         raise PermissionDenied(_("You may raise project ideas for the regions your country belongs to."))
     priorities = list(priorities)
@@ -73,7 +75,8 @@ def project_idea_raise(
         raise ValidationError({"origin": _("Unknown origin.")})
     project = Project(
         network_id=region.network_id, title=title, objectives=objectives, cbrn_areas=cbrn_areas,
-        status=ProjectStatus.IDEA, status_changed_on=timezone.localdate(), origin=origin, origin_detail=origin_detail,
+        status=ProjectStatus.IDEA, status_changed_on=timezone.localdate(),
+        origin=origin or (ProjectOrigin.NAP_GAP if nap_actions else ""), origin_detail=origin_detail,
     )
     with transaction.atomic():
         project.full_clean()
@@ -84,7 +87,20 @@ def project_idea_raise(
         project.countries.set(list(countries))
         project.thematic_areas.set(list(thematic_areas))
         project.priorities.set(priorities)
+        if nap_actions:
+            _link_nap_actions(user, project, nap_actions)
     return project
+
+
+def _link_nap_actions(user, project: Project, actions) -> None:
+    from cbrnet.actionplans.services import action_link_project  # action plans build on projects
+
+    for action in actions:
+        try:
+            action_link_project(user=user, action=action, project=project)
+        except (ValidationError, PermissionDenied) as error:
+            message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            raise ValidationError({"nap_actions": f"{action}: {message}"}) from None
 
 
 def participation_register(

@@ -92,8 +92,11 @@ def project_idea_view(request):
     context = access.user_context(request.user)
     if not context.active or not (context.platform_admin or context.focal_point_country_ids or context.secretariat_region_ids):
         raise PermissionDenied(_("Focal points and secretariats raise project ideas."))
-    form = forms.ProjectIdeaForm(request.POST or None, initial={"region": request.GET.get("region")})
+    form = forms.ProjectIdeaForm(request.POST or None, initial=selectors.project_idea_initial(
+        user=request.user, region=request.GET.get("region"), nap_action=request.GET.get("nap_action")
+    ))
     restrict_form_fields(form, request.user)
+    form.fields["nap_actions"].queryset = selectors.nap_actions_to_link(user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             idea = services.project_idea_raise(user=request.user, **form.cleaned_data)

@@ -60,3 +60,45 @@ def test_the_uncovered_page_keeps_its_query_count_with_many_actions(world, djang
     with django_assert_max_num_queries(25):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_a_project_idea_raised_from_a_nap_action_is_linked_to_it(world, plans):
+    from cbrnet.projects.models import Project
+
+    client = client_for(world.sec_ca)
+    action = plans["waiting"]
+    form = client.get(reverse("projects:project_idea"), {"nap_action": action.pk}).content.decode()
+    assert 'value="Draft the biosafety law"' in form  # the title starts from the action's
+    response = client.post(reverse("projects:project_idea"), {
+        "region": world.ca.pk, "title": "Biosafety law drafting support", "nap_actions": [action.pk],
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    idea = Project.objects.get(title="Biosafety law drafting support")
+    assert idea.status == "idea" and idea.origin == "nap_gap"
+    assert list(idea.nap_actions.all()) == [action]
+    assert "Draft the biosafety law" in client.get(idea.get_absolute_url()).content.decode()
+
+
+def test_an_idea_cannot_be_linked_to_another_countrys_nap_action(world, plans):
+    from cbrnet.projects.models import Project
+
+    response = client_for(world.nfp_uz).post(reverse("projects:project_idea"), {
+        "region": world.ca.pk, "title": "Border guards", "nap_actions": [plans["secret"].pk],  # KZ's draft plan
+    })
+    assert response.status_code == 400
+    assert "nap_actions" in response.content.decode() or "National Action Plan actions" in response.content.decode()
+    assert not Project.objects.filter(title="Border guards").exists()
+
+
+def test_the_api_raises_an_idea_linked_to_nap_actions(world, plans):
+    client = client_for(world.nfp_uz)
+    response = client.post("/api/projects/ideas", {
+        "region": world.ca.pk, "title": "Dual-use control list", "nap_actions": [plans["waiting"].pk],
+    }, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert list(plans["waiting"].projects.values_list("pk", flat=True)) == [response.json()["id"]]
+    refused = client.post("/api/projects/ideas", {
+        "region": world.ca.pk, "title": "Other", "nap_actions": [plans["secret"].pk],
+    }, content_type="application/json")
+    assert refused.status_code == 422
+    assert {error["field"] for error in refused.json()["errors"]} == {"nap_actions"}
