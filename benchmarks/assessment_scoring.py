@@ -30,7 +30,6 @@ import datetime
 import json
 import os
 import platform
-import re
 import resource
 import statistics
 import subprocess
@@ -40,6 +39,7 @@ import tracemalloc
 from pathlib import Path
 
 import numpy as np
+from performance_doc import write_section  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -471,15 +471,6 @@ def report(scoring_results: list[dict], databases: list[tuple[str, dict]], args)
     return "\n".join(lines) + "\n"
 
 
-def write_docs(text: str) -> None:
-    current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Performance\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _match: text + "\n", current)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    DOCS.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
-
 
 def measure_in_a_process(database_url: str | None, args) -> tuple[str, dict]:
     """Django settles its database once per process: each database gets a process of its own."""
@@ -529,7 +520,7 @@ def main(argv=None) -> int:
     text = report(scoring_results, databases, args)
     print(text)
     if not args.no_docs:
-        write_docs(text)
+        write_section(SECTION, text, DOCS)
     return 0
 
 

@@ -38,6 +38,8 @@ import scipy
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from performance_doc import write_section  # noqa: E402  (benchmarks/ is on sys.path when a script runs)
+
 from cbrnet.surveillance.detection import METHODS  # noqa: E402  (needs the path above)
 
 WEEKS = 52
@@ -241,17 +243,6 @@ def render(info: dict, rows: list[dict], r_sample: int, r_times: dict, ratios: d
     return "\n".join(lines) + "\n"
 
 
-def write_docs(section: str) -> None:
-    """Replace (or add) this section of docs/performance.md, leaving other sections alone."""
-    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Performance\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    DOCS.parent.mkdir(parents=True, exist_ok=True)
-    DOCS.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -292,7 +283,7 @@ def main() -> None:
         )
     print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     if not options.no_docs:
-        write_docs(render(info, rows, options.r_sample, r_times, ratios))
+        write_section(SECTION, render(info, rows, options.r_sample, r_times, ratios), DOCS)
         print(f"updated {DOCS.relative_to(ROOT)}")
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import psutil
 import psycopg
+from performance_doc import write_section  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -232,7 +233,7 @@ def main():
     ])
     print(report)
     if not args.no_doc:
-        write_section(report)
+        write_section(SECTION, report, DOC)
 
 
 def gunicorn_config(command: list[str]) -> str:
@@ -253,16 +254,6 @@ def gunicorn_config(command: list[str]) -> str:
     threads = f" × {config.threads} threads" if config.threads > 1 else ""
     return f"{config.workers} {kind} workers{threads}"
 
-
-def write_section(report: str) -> None:
-    text = DOC.read_text() if DOC.exists() else "# Performance\n\nBenchmarks are run by hand; each section says when, where and how.\n\n"
-    if SECTION in text:
-        start = text.index(SECTION)
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + report + ("\n" + text[end + 1:] if end != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + report
-    DOC.write_text(text)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from performance_doc import write_section  # benchmarks/ is on sys.path when a script runs
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DOC = ROOT / "docs" / "performance.md"
@@ -294,19 +296,8 @@ def main():
     print(report)
     print(plan)
     if not args.no_doc:
-        write_section(report)
+        write_section(SECTION, report, DOC)
 
-
-def write_section(report: str) -> None:
-    """Replace this benchmark's section of docs/performance.md, or add it at the end."""
-    text = DOC.read_text() if DOC.exists() else "# Performance\n\n"
-    if SECTION in text:
-        start = text.index(SECTION)
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + report + (text[end + 1:] if end != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + report
-    DOC.write_text(text)
 
 
 if __name__ == "__main__":
